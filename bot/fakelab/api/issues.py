@@ -1,0 +1,116 @@
+"""Issues, their notes, discussions and award emoji, with confidential issues hidden from
+those who may not read them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.fakelab import pagination
+from bot.fakelab.api.core import Context, Response, route
+from bot.fakelab.api.merge_requests import (
+    filter_issuables,
+    get_discussion,
+    get_note,
+    list_awards,
+    list_discussions,
+    list_note_awards,
+    list_notes,
+)
+from bot.fakelab.model import Issue, Noteable, Project
+
+ISSUE_ORDER = (
+    "created_at",
+    "updated_at",
+    "title",
+    "due_date",
+    "label_priority",
+    "milestone_due",
+    "popularity",
+    "priority",
+    "relative_position",
+    "weight",
+)
+_ISSUE_KEYSET = pagination.KeysetSpec(
+    orderings={
+        "created_at": lambda i: i.data["created_at"],
+        "updated_at": lambda i: i.data["updated_at"],
+        "title": lambda i: i.data["title"],
+        "id": lambda i: i.id,
+        "relative_position": lambda i: i.id,
+    },
+    default_order="created_at",
+)
+
+
+def _filter(ctx: Context, issues: list[Issue]) -> list[Issue]:
+    issues = [i for i in issues if ctx.can_read_issue(i)]
+    confidential = ctx.flag("confidential")
+    if confidential is not None:
+        issues = [i for i in issues if bool(i.data.get("confidential")) == confidential]
+    issue_type = ctx.arg("issue_type")
+    if issue_type:
+        issues = [i for i in issues if i.data.get("issue_type") == issue_type]
+    items: list[Noteable] = filter_issuables(
+        ctx, list(issues), states=("opened", "closed"), order=ISSUE_ORDER
+    )
+    return [i for i in items if isinstance(i, Issue)]
+
+
+def _render(ctx: Context) -> Callable[[Issue], object]:
+    return lambda issue: ctx.render.issue(issue, single=False)
+
+
+def list_project_issues(ctx: Context, project_id: str) -> Response:
+    project = ctx.project(project_id)
+    issues = _filter(ctx, list(project.issues.values()))
+    return ctx.keyset_or_offset(issues, _render(ctx), _ISSUE_KEYSET, lambda i: i.id)
+
+
+def list_group_issues(ctx: Context, group_id: str) -> Response:
+    from bot.fakelab.api.projects import _group
+
+    group = _group(ctx, group_id)
+    ctx.render.reference_group = group
+    projects: list[Project] = [
+        p
+        for p in ctx.state.projects.values()
+        if p.group is not None
+        and group in p.group.ancestry()
+        and ctx.state.can_see_project(ctx.viewer, p)
+    ]
+    return ctx.page(_filter(ctx, [i for p in projects for i in p.issues.values()]), _render(ctx))
+
+
+def list_all_issues(ctx: Context) -> Response:
+    if ctx.arg("scope") is None:
+        ctx.query["scope"] = ["created_by_me"]
+    projects = [p for p in ctx.state.projects.values() if ctx.state.can_see_project(ctx.viewer, p)]
+    return ctx.page(_filter(ctx, [i for p in projects for i in p.issues.values()]), _render(ctx))
+
+
+def get_issue(ctx: Context, project_id: str, iid: str) -> Response:
+    issue = ctx.issue(ctx.project(project_id), iid)
+    return Response(200, ctx.render.issue(issue, single=True))
+
+
+def _issue_scoped(handler: Callable[..., Response]) -> Callable[..., Response]:
+    def wrapped(ctx: Context, project_id: str, iid: str, **rest: str) -> Response:
+        return handler(ctx, ctx.issue(ctx.project(project_id), iid), **rest)
+
+    return wrapped
+
+
+_ISSUE = "/projects/:project_id/issues/:iid"
+
+ROUTES = [
+    route("GET", "/issues", list_all_issues),
+    route("GET", "/projects/:project_id/issues", list_project_issues),
+    route("GET", "/groups/:group_id/issues", list_group_issues),
+    route("GET", _ISSUE, get_issue),
+    route("GET", f"{_ISSUE}/notes", _issue_scoped(list_notes)),
+    route("GET", f"{_ISSUE}/notes/:note_id", _issue_scoped(get_note)),
+    route("GET", f"{_ISSUE}/notes/:note_id/award_emoji", _issue_scoped(list_note_awards)),
+    route("GET", f"{_ISSUE}/discussions", _issue_scoped(list_discussions)),
+    route("GET", f"{_ISSUE}/discussions/:discussion_id", _issue_scoped(get_discussion)),
+    route("GET", f"{_ISSUE}/award_emoji", _issue_scoped(list_awards)),
+]
