@@ -17,7 +17,9 @@ from tests.conftest import SMALL
 
 
 def test_python_dash_m_bot_is_the_same_program() -> None:
-    result = subprocess.run([sys.executable, "-m", "bot", "--version"], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--version"], capture_output=True, text=True, check=True
+    )
     assert result.stdout.startswith("ladder-bot, version ")
 
 
@@ -25,7 +27,17 @@ def test_serve_prints_its_url_serves_and_stops_on_sigterm(tmp_path: Path) -> Non
     log = tmp_path / "requests.jsonl"
     env = {**os.environ, "FAKELAB_ADMIN_TOKEN": "cli-admin-token-1234"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "fake-gitlab", "serve", "--data", str(SMALL), "--request-log", str(log)],
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "fake-gitlab",
+            "serve",
+            "--data",
+            str(SMALL),
+            "--request-log",
+            str(log),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -58,7 +70,20 @@ def test_serve_prints_its_url_serves_and_stops_on_sigterm(tmp_path: Path) -> Non
 
 def test_generate_is_deterministic_through_the_cli(tmp_path: Path) -> None:
     runner = CliRunner()
-    args = ["fake-gitlab", "generate", "--people", "4", "--projects", "2", "--weeks", "2", "--seed", "3", "--end", "2026-11-23"]
+    args = [
+        "fake-gitlab",
+        "generate",
+        "--people",
+        "4",
+        "--projects",
+        "2",
+        "--weeks",
+        "2",
+        "--seed",
+        "3",
+        "--end",
+        "2026-11-23",
+    ]
     first = runner.invoke(main, [*args, "--out", str(tmp_path / "a.json")])
     second = runner.invoke(main, [*args, "--out", str(tmp_path / "b.json")])
     assert first.exit_code == 0 and second.exit_code == 0, first.output
@@ -69,18 +94,28 @@ def test_generate_is_deterministic_through_the_cli(tmp_path: Path) -> None:
 
 
 def test_generate_rejects_an_empty_team(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["fake-gitlab", "generate", "--people", "0", "--out", str(tmp_path / "x.json")])
+    result = CliRunner().invoke(
+        main, ["fake-gitlab", "generate", "--people", "0", "--out", str(tmp_path / "x.json")]
+    )
     assert result.exit_code == 2
-    assert result.output.strip() == "ladder-bot: --people, --projects and --weeks must be at least 1"
+    assert (
+        result.output.strip() == "ladder-bot: --people, --projects and --weeks must be at least 1"
+    )
 
 
 def test_serve_with_a_broken_dataset_is_one_line_and_exit_2(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
-    broken.write_text('{"format": "ladder-bot-dataset/1", "users": [], "projects": [{"project": {}}]}')
+    broken.write_text(
+        '{"format": "ladder-bot-dataset/1", "users": [], "projects": [{"project": {}}]}'
+    )
     result = subprocess.run(
         [sys.executable, "-m", "bot", "fake-gitlab", "serve", "--data", str(broken)],
-        capture_output=True, text=True, timeout=30,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 2
-    assert result.stderr == f"ladder-bot: {broken}: projects[0].project: missing required key 'id'\n"
+    assert (
+        result.stderr == f"ladder-bot: {broken}: projects[0].project: missing required key 'id'\n"
+    )
     assert result.stdout == ""

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 
 from bot.errors import DatasetError
@@ -23,6 +24,45 @@ from bot.fakelab.model import Group, Issue, MergeRequest, Note, Noteable, Payloa
 from bot.fakelab.state import GitLabState, discussion_id_for
 
 _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+_PROJECT_VALIDATOR = jsonschema.Draft202012Validator(SCHEMA["properties"]["projects"]["items"])
+# jsonschema finds the most telling error but walks a 300 MB dataset in minutes; a compiled
+# validator says yes or no in seconds. Valid datasets take only the fast path; broken ones are
+# re-checked by jsonschema on the smallest part that holds the error.
+_FAST = fastjsonschema.compile({**SCHEMA, "$schema": "http://json-schema.org/draft-07/schema#"})
+# Of two problems at the same place, a misspelt key explains more than the key it replaced
+# going missing: report ``unknown key 'titel' (did you mean 'title'?)`` first.
+_RELEVANCE = jsonschema.exceptions.by_relevance(strong=frozenset({"additionalProperties"}))
+
+
+def best_error(
+    validator: jsonschema.protocols.Validator, instance: Any
+) -> jsonschema.ValidationError | None:
+    """The one schema error worth reporting for ``instance``, or None when it is valid."""
+    error: jsonschema.ValidationError | None = jsonschema.exceptions.best_match(
+        validator.iter_errors(instance), key=_RELEVANCE
+    )
+    return error
+
+
+def _schema_error(data: Payload) -> tuple[list[Any], jsonschema.ValidationError] | None:
+    """The best schema error in ``data`` and the path prefix of where it was searched."""
+    try:
+        _FAST(data)
+        return None
+    except fastjsonschema.JsonSchemaException as exc:
+        where = list(getattr(exc, "path", []) or [])[1:]
+    projects = data.get("projects")
+    if len(where) >= 2 and where[0] == "projects" and isinstance(projects, list):
+        index = int(where[1])
+        error = best_error(_PROJECT_VALIDATOR, projects[index])
+        if error is not None:
+            return ["projects", index], error
+    error = best_error(_VALIDATOR, {**data, "projects": []} if where[:1] != ["projects"] else data)
+    if error is None:
+        error = best_error(_VALIDATOR, data)
+    return ([], error) if error is not None else None
+
+
 _TIME_KEYS = (
     "created_at",
     "updated_at",
@@ -49,20 +89,34 @@ def json_path(parts: Any) -> str:
 
 
 def load_dataset(source: str | Path | Payload, *, name: str | None = None) -> GitLabState:
-    """Validate a dataset (a path or an already parsed dict) and build the live state."""
-    if isinstance(source, dict):
-        data, label = source, name or "dataset"
+    """Validate a dataset (a path, or already parsed JSON) and build the live state.
+
+    Anything wrong with it, whatever its shape, is a :class:`DatasetError`.
+    """
+    if not isinstance(source, str | Path):
+        data: Any = source
+        label = name or "dataset"
     else:
         path = Path(source)
         label = name or str(path)
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise DatasetError(f"cannot read: {exc.strerror}", file=label) from None
+            raise DatasetError(f"cannot read: {exc.strerror or exc}", file=label) from None
+        except UnicodeDecodeError as exc:
+            raise DatasetError(
+                f"not UTF-8 text: byte {exc.start} is {exc.object[exc.start]:#04x}", file=label
+            ) from None
+        except ValueError as exc:  # an embedded NUL in the name
+            raise DatasetError(f"cannot read: {exc}", file=label) from None
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise DatasetError(f"not JSON: {exc.msg}", file=label, line=exc.lineno) from None
+        except RecursionError:
+            raise DatasetError(
+                "not JSON this parser can read: nested too deeply", file=label
+            ) from None
     return _Loader(label).load(data)
 
 
@@ -70,6 +124,9 @@ class _Loader:
     def __init__(self, label: str) -> None:
         self.label = label
         self.state: GitLabState
+        # Where each loaded MR, issue, note and award came from, for errors found later.
+        self._paths: dict[int, list[Any]] = {}
+        self._events: dict[int, list[Payload]] = {}
 
     def fail(self, path: list[Any], message: str) -> DatasetError:
         return DatasetError(message, file=self.label, key=json_path(path))
@@ -79,9 +136,10 @@ class _Loader:
             raise self.fail([], "expected a JSON object")
         if data.get("format") != FORMAT:
             raise self.fail(["format"], f"expected {FORMAT!r}, got {data.get('format')!r}")
-        error = jsonschema.exceptions.best_match(_VALIDATOR.iter_errors(data))
-        if error is not None:
-            raise self.fail(list(error.absolute_path), _describe(error))
+        found = _schema_error(data)
+        if found is not None:
+            prefix, error = found
+            raise self.fail([*prefix, *error.absolute_path], _describe(error))
         self.state = GitLabState(instance=data.get("instance"), meta=data.get("meta"))
         self._users(data["users"])
         self._tokens(data.get("tokens", []))
@@ -89,38 +147,32 @@ class _Loader:
         for index, entry in enumerate(data["projects"]):
             self._project(entry, ["projects", index])
         self._reserve_ids()
-        event_log.derive_all(
-            self.state,
-            explicit={
-                int(entry["project"]["id"]): entry["events"]
-                for entry in data["projects"]
-                if "events" in entry
-            },
-        )
+        event_log.derive_all(self.state, explicit=self._events)
         return self.state
 
     # -- users, tokens, groups ---------------------------------------------------------------
 
     def _users(self, users: list[Payload]) -> None:
         for index, raw in enumerate(users):
-            payload = dict(raw)
-            if payload["id"] in self.state.users:
-                raise self.fail(["users", index, "id"], f"duplicate user id {payload['id']}")
-            if payload["username"].lower() in self.state.users_by_name:
-                raise self.fail(
-                    ["users", index, "username"], f"duplicate username {payload['username']!r}"
-                )
-            is_admin = bool(payload.pop("is_admin", False))
-            payload.setdefault("name", payload["username"].replace(".", " ").title())
-            payload.setdefault("state", "active")
-            payload.setdefault("locked", payload["state"] == "locked")
-            payload.setdefault("bot", False)
-            payload.setdefault("avatar_url", None)
-            if payload.get("created_at"):
-                payload["created_at"] = self._time(
-                    payload["created_at"], ["users", index, "created_at"]
-                )
-            self.state.add_user(User(payload, is_admin=is_admin))
+            self._user(raw, ["users", index])
+
+    def _user(self, raw: Payload, path: list[Any]) -> User:
+        payload = dict(raw)
+        if payload["id"] in self.state.users:
+            raise self.fail([*path, "id"], f"duplicate user id {payload['id']}")
+        if payload["username"].lower() in self.state.users_by_name:
+            raise self.fail([*path, "username"], f"duplicate username {payload['username']!r}")
+        is_admin = bool(payload.pop("is_admin", False))
+        payload.setdefault("name", payload["username"].replace(".", " ").title())
+        payload.setdefault("state", "active")
+        payload.setdefault("locked", payload["state"] == "locked")
+        payload.setdefault("bot", False)
+        payload.setdefault("avatar_url", None)
+        if payload.get("created_at"):
+            payload["created_at"] = self._time(payload["created_at"], [*path, "created_at"])
+        user = User(payload, is_admin=is_admin)
+        self.state.add_user(user)
+        return user
 
     def _tokens(self, tokens: list[Payload]) -> None:
         for index, entry in enumerate(tokens):
@@ -152,6 +204,11 @@ class _Loader:
                 payload["full_path"] = (
                     f"{parent.full_path}/{payload['path']}" if parent else payload["path"]
                 )
+                if payload["full_path"].lower() in self.state.groups_by_path:
+                    raise self.fail(
+                        ["groups", index, "group", "path"],
+                        f"duplicate group path {payload['full_path']!r}",
+                    )
                 payload.setdefault(
                     "full_name",
                     payload["name"]
@@ -170,10 +227,14 @@ class _Loader:
                 progressed = True
             if not progressed:
                 index, entry = pending[0]
-                raise self.fail(
-                    ["groups", index, "group", "parent_id"],
-                    f"unknown parent group {entry['group']['parent_id']}",
+                parent_id = entry["group"]["parent_id"]
+                waiting = {e["group"]["id"] for _, e in pending}
+                problem = (
+                    f"parent group {parent_id} is in a cycle of parents"
+                    if parent_id in waiting
+                    else f"unknown parent group {parent_id}"
                 )
+                raise self.fail(["groups", index, "group", "parent_id"], problem)
 
     def _members(self, members: list[Payload], path: list[Any]) -> dict[int, Payload]:
         out: dict[int, Payload] = {}
@@ -194,6 +255,10 @@ class _Loader:
         if payload["id"] in self.state.projects:
             raise self.fail([*path, "project", "id"], f"duplicate project id {payload['id']}")
         full = payload["path_with_namespace"]
+        if full.lower() in self.state.projects_by_path:
+            raise self.fail(
+                [*path, "project", "path_with_namespace"], f"duplicate project path {full!r}"
+            )
         namespace, _, leaf = full.rpartition("/")
         group = self.state.groups_by_path.get(namespace.lower())
         if group is None and namespace.lower() not in self.state.users_by_name:
@@ -221,6 +286,21 @@ class _Loader:
             self._issue(project, item, [*path, "issues", index])
         for index, raw in enumerate(entry.get("pipelines", [])):
             self._pipeline(project, raw, [*path, "pipelines", index])
+        if "events" in entry:
+            self._events[project.id] = self._explicit_events(entry["events"], [*path, "events"])
+
+    def _explicit_events(self, events: list[Payload], path: list[Any]) -> list[Payload]:
+        out: list[Payload] = []
+        seen: set[int] = {int(e["id"]) for rows in self._events.values() for e in rows if "id" in e}
+        for index, raw in enumerate(events):
+            event = dict(raw)
+            event["created_at"] = self._time(event["created_at"], [*path, index, "created_at"])
+            if "id" in event:
+                if event["id"] in seen:
+                    raise self.fail([*path, index, "id"], f"duplicate event id {event['id']}")
+                seen.add(event["id"])
+            out.append(event)
+        return out
 
     def _merge_request(self, project: Project, item: Payload, path: list[Any]) -> None:
         data = self._issuable(
@@ -312,40 +392,41 @@ class _Loader:
             data["assignees"] = [self._user_ref(single, [*path, "assignee"])] if single else []
         data.pop("assignee", None)
         data["_pending_id"] = "id" not in data
+        self._paths[id(data)] = path
         return data
 
     def _notes(self, noteable: Noteable, notes: list[Payload], path: list[Any]) -> None:
         for index, raw in enumerate(notes):
-            data = dict(raw)
-            where = [*path, index]
-            data["created_at"] = self._time(data["created_at"], [*where, "created_at"])
-            data["updated_at"] = (
-                self._opt_time(data.get("updated_at"), [*where, "updated_at"]) or data["created_at"]
-            )
-            data["author"] = self._user_ref(data["author"], [*where, "author"])
-            note_type = data.get("type") or None
-            data["type"] = None if note_type == "Note" else note_type
-            data.setdefault("system", False)
-            internal = bool(data.get("internal", data.get("confidential", False)))
-            data["internal"] = internal
-            data.pop("confidential", None)
-            data.setdefault(
-                "resolvable", data["type"] in ("DiffNote", "DiscussionNote") and not data["system"]
-            )
-            if data["resolvable"]:
-                data.setdefault("resolved", False)
-                data["resolved_by"] = self._user_ref(
-                    data.get("resolved_by"), [*where, "resolved_by"]
-                )
-                data["resolved_at"] = self._opt_time(
-                    data.get("resolved_at"), [*where, "resolved_at"]
-                )
-            if data["type"] == "DiffNote" and not isinstance(data.get("position"), dict):
-                raise self.fail([*where, "position"], "a DiffNote needs its position")
-            discussion = data.pop("discussion_id", None)
-            data["_pending_id"] = "id" not in data
-            note = Note(data, discussion_id=str(discussion) if discussion else "")
-            noteable.notes.append(note)
+            self._note(noteable, raw, [*path, index])
+
+    def _note(self, noteable: Noteable, raw: Payload, where: list[Any]) -> Note:
+        data = dict(raw)
+        data["created_at"] = self._time(data["created_at"], [*where, "created_at"])
+        data["updated_at"] = (
+            self._opt_time(data.get("updated_at"), [*where, "updated_at"]) or data["created_at"]
+        )
+        data["author"] = self._user_ref(data["author"], [*where, "author"])
+        note_type = data.get("type") or None
+        data["type"] = None if note_type == "Note" else note_type
+        data.setdefault("system", False)
+        internal = bool(data.get("internal", data.get("confidential", False)))
+        data["internal"] = internal
+        data.pop("confidential", None)
+        data.setdefault(
+            "resolvable", data["type"] in ("DiffNote", "DiscussionNote") and not data["system"]
+        )
+        if data["resolvable"]:
+            data.setdefault("resolved", False)
+            data["resolved_by"] = self._user_ref(data.get("resolved_by"), [*where, "resolved_by"])
+            data["resolved_at"] = self._opt_time(data.get("resolved_at"), [*where, "resolved_at"])
+        if data["type"] == "DiffNote" and not isinstance(data.get("position"), dict):
+            raise self.fail([*where, "position"], "a DiffNote needs its position")
+        discussion = data.pop("discussion_id", None)
+        data["_pending_id"] = "id" not in data
+        self._paths[id(data)] = where
+        note = Note(data, discussion_id=str(discussion) if discussion else "")
+        noteable.notes.append(note)
+        return note
 
     def _awards(self, noteable: Noteable, awards: list[Payload], path: list[Any]) -> list[Payload]:
         out = []
@@ -363,6 +444,7 @@ class _Loader:
                 data["awardable_type"] = noteable.kind
                 data.pop("awardable_id", None)
             data["_pending_id"] = "id" not in data
+            self._paths[id(data)] = [*path, index]
             out.append(data)
         return out
 
@@ -382,6 +464,9 @@ class _Loader:
         data.setdefault("short_id", data["id"][:8])
         data.setdefault("message", data["title"])
         data.setdefault("parent_ids", [])
+        parents = data["parent_ids"]
+        if not isinstance(parents, list) or not all(isinstance(p, str) for p in parents):
+            raise self.fail([*path, "parent_ids"], "expected a list of commit SHAs")
         for key in ("author_name", "author_email", "committer_name", "committer_email"):
             data.setdefault(key, "")
         data.setdefault("trailers", {})
@@ -390,7 +475,7 @@ class _Loader:
 
     def _pipeline(self, project: Project, raw: Payload, path: list[Any]) -> None:
         data = dict(raw)
-        if data["id"] in project.pipelines:
+        if any(data["id"] in p.pipelines for p in self.state.projects.values()):
             raise self.fail([*path, "id"], f"duplicate pipeline id {data['id']}")
         for key in _TIME_KEYS:
             if data.get(key) is not None:
@@ -435,13 +520,20 @@ class _Loader:
         raise self.fail(path, f'unknown user id {uid} (add it to "users")')
 
     def _time(self, value: Any, path: list[Any]) -> str:
+        # Year 1 with an offset overflows when converted to UTC.
         try:
             return times.normalize(str(value))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise self.fail(path, f"not an ISO 8601 time: {value!r}") from None
 
     def _opt_time(self, value: Any, path: list[Any]) -> str | None:
         return None if value is None else self._time(value, path)
+
+    def _unique(self, seen: set[int], payload: Payload, what: str) -> None:
+        value = int(payload["id"])
+        if value in seen:
+            raise self.fail([*self._paths.get(id(payload), []), "id"], f"duplicate {what}")
+        seen.add(value)
 
     def _reserve_ids(self) -> None:
         """Give every object without an id an unused one, in file order."""
@@ -465,11 +557,11 @@ class _Loader:
         seen_issues: set[int] = set()
         seen_notes: set[int] = set()
         for mr in mrs:
-            _unique(self, seen_mrs, mr.id, f"merge request id {mr.id}")
+            self._unique(seen_mrs, mr.data, f"merge request id {mr.id}")
         for issue in issues:
-            _unique(self, seen_issues, issue.id, f"issue id {issue.id}")
+            self._unique(seen_issues, issue.data, f"issue id {issue.id}")
         for note in notes:
-            _unique(self, seen_notes, note.id, f"note id {note.id}")
+            self._unique(seen_notes, note.data, f"note id {note.id}")
             if not note.discussion_id:
                 note.discussion_id = discussion_id_for(f"note-{note.id}")
         state.merge_requests.clear()
@@ -481,10 +573,10 @@ class _Loader:
             note_ids = {n.id for n in item.notes}
             for award in item.award_emoji:
                 if award["awardable_type"] == "Note" and award["awardable_id"] not in note_ids:
-                    raise DatasetError(
-                        f"award emoji on note {award['awardable_id']}, which is not a note of {item.reference()}",
-                        file=self.label,
-                        key=f"projects[{item.project.path_with_namespace}]",
+                    raise self.fail(
+                        [*self._paths.get(id(award), []), "awardable_id"],
+                        f"award emoji on note {award['awardable_id']}, "
+                        f"which is not a note of {item.reference()}",
                     )
                 if award["awardable_type"] != "Note":
                     award["awardable_id"] = item.id
@@ -496,12 +588,6 @@ def _assign(state: GitLabState, kind: str, payloads: list[Payload]) -> None:
     for payload in payloads:
         if payload.pop("_pending_id"):
             payload["id"] = state.new_id(kind)
-
-
-def _unique(loader: _Loader, seen: set[int], value: int, what: str) -> None:
-    if value in seen:
-        raise DatasetError(f"duplicate {what}", file=loader.label)
-    seen.add(value)
 
 
 def _diff_defaults(raw: Payload) -> Payload:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.fakelab.markdown import closing_references
 from bot.fakelab.model import (
     REPORTER,
     Group,
@@ -626,10 +627,9 @@ class Renderer:
             "merge_requests_count": sum(
                 1
                 for mr in issue.project.merge_requests.values()
-                if re.search(
-                    rf"(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s+#{issue.iid}\b",
-                    mr.data.get("description") or "",
-                    re.I,
+                if any(
+                    ref.project is None and ref.iid == issue.iid
+                    for ref in closing_references(mr.data.get("description") or "")
                 )
             ),
             "_links": {
@@ -804,7 +804,7 @@ class Renderer:
     def versions(self, mr: MergeRequest) -> list[Payload]:
         if mr.versions:
             # ``merge_request_diffs.order_id_desc``: the newest version first.
-            return sorted((dict(v) for v in mr.versions), key=lambda v: -int(v["id"]))
+            return sorted((dict(v) for v in mr.versions), key=lambda v: -int(v.get("id") or 0))
         head = mr.data.get("sha")
         if not head:
             return []

@@ -95,6 +95,9 @@ def _checked(key: str, value: Any) -> Any:
     return tuple(statuses)
 
 
+NOTE_INTERVAL_S = 60  # the notes_create limit's interval: 1.minute
+
+
 @dataclass(frozen=True)
 class Decision:
     status: int | None = None  # a 5xx to answer with
@@ -112,7 +115,7 @@ class _Window:
 class FaultInjector:
     config: FaultConfig = field(default_factory=FaultConfig)
     _windows: dict[str, _Window] = field(default_factory=dict)
-    _notes: dict[int, list[float]] = field(default_factory=dict)
+    _notes: dict[int, tuple[float, int]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def decide(self, sequence: int) -> Decision:
@@ -159,19 +162,24 @@ class FaultInjector:
         return headers, retry
 
     def allow_note(self, user_id: int, now: datetime) -> int | None:
-        """Note creation's own limit; returns Retry-After seconds when over it."""
+        """Note creation's own limit; returns Retry-After seconds when over it.
+
+        As ``Gitlab::ApplicationRateLimiter`` (``IncrementPerAction``): one counter per user,
+        incremented by every attempt, refused ones included, and expiring one interval after
+        its first increment. The refusal's ``Retry-After`` is that whole interval
+        (``check_rate_limit!`` sends ``retry_after: interval_value``), not the time left.
+        """
         limit = self.config.notes_per_minute
         if limit <= 0:
             return None
         moment = now.timestamp()
         with self._lock:
-            recent = [t for t in self._notes.get(user_id, []) if t > moment - 60]
-            if len(recent) >= limit:
-                self._notes[user_id] = recent
-                return max(int(recent[0] + 60 - moment) + 1, 1)
-            recent.append(moment)
-            self._notes[user_id] = recent
-        return None
+            start, count = self._notes.get(user_id, (moment, 0))
+            if moment >= start + NOTE_INTERVAL_S:
+                start, count = moment, 0
+            count += 1
+            self._notes[user_id] = (start, count)
+        return NOTE_INTERVAL_S if count > limit else None
 
     def reset(self) -> None:
         with self._lock:

@@ -352,3 +352,23 @@ def _scan(node: str) -> list[tuple[int, Reference]]:
 def find_references(body: str) -> list[Reference]:
     """Return the mentions and references GitLab would link in ``body``, in reading order."""
     return [reference for node in _text_nodes(body) for _, reference in _scan(node)]
+
+
+# Gitlab.config.gitlab.issue_closing_pattern, the default: a closing verb, then one or more
+# issue references joined by commas or "and".
+_ISSUE_REF = r"(?:[\w.\-]+(?:/[\w.\-]+)*)?#\d+"
+_CLOSING_RE = re.compile(
+    r"\b(?:[Cc]los(?:e[sd]?|ing)|[Ff]ix(?:e[sd]|ing)?|[Rr]esolv(?:e[sd]?|ing)"
+    r"|[Ii]mplement(?:s|ed|ing)?):? +(?:issues? +)?"
+    rf"(?P<refs>{_ISSUE_REF}(?:(?: *,? +and +| *,? *){_ISSUE_REF})*)"
+)
+
+
+def closing_references(body: str) -> list[Reference]:
+    """The issues a merge request description closes when it merges (``Closes #12``)."""
+    out: list[Reference] = []
+    for match in _CLOSING_RE.finditer(body.replace("\r\n", "\n")):
+        for ref in find_references(match.group("refs")):
+            if ref.kind == "issue" and ref not in out:
+                out.append(ref)
+    return out

@@ -20,7 +20,7 @@ from typing import Any
 
 from bot.fakelab import events as event_log
 from bot.fakelab import times
-from bot.fakelab.markdown import QuickAction, extract_quick_actions
+from bot.fakelab.markdown import QuickAction, closing_references, extract_quick_actions
 from bot.fakelab.model import (
     DEVELOPER,
     REPORTER,
@@ -141,6 +141,25 @@ def _merge(run: _Run, arg: str) -> None:
     run.changes["merge"] = item.data.get("sha")
     run.summary.append("Merged this merge request.")
     run.event("accepted", "merged")
+    if item.data.get("target_branch") == item.project.data.get("default_branch"):
+        _close_issues(run, item)
+
+
+def _close_issues(run: _Run, mr: MergeRequest) -> None:
+    """Merging into the default branch closes the issues the description says it closes."""
+    for ref in closing_references(mr.data.get("description") or ""):
+        project = run.state.project(ref.project) if ref.project else mr.project
+        issue = project.issues.get(ref.iid or 0) if project is not None else None
+        if issue is None or issue.data["state"] != "opened":
+            continue
+        if run.state.project_access(run.actor, issue.project) < REPORTER:
+            continue
+        issue.data.update(
+            state="closed", closed_at=run.now, closed_by=run.actor.id, updated_at=run.now
+        )
+        closer = _Run(run.state, issue, run.actor, run.now, {}, [], None)
+        closer.system_note(f"closed via merge request {mr.reference(issue.project)}")
+        closer.event("closed", "closed")
 
 
 def _approve(run: _Run, arg: str) -> None:

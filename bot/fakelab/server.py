@@ -9,6 +9,7 @@ the endpoint; faults, when asked for, are injected first.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +39,7 @@ from bot.fakelab.model import Payload, User
 from bot.fakelab.mutations import Mutator
 from bot.fakelab.state import Clock, GitLabState, system_clock
 
+_LOG = logging.getLogger(__name__)
 API_PREFIX = "/api/v4"
 ADMIN_PREFIX = "/-/fakelab"
 API = core.Router(
@@ -308,6 +310,10 @@ class FakeGitLab:
             return handler(ctx, **params)
         except core.ApiError as exc:
             return exc.response()
+        except Exception:
+            # GitLab answers a bug with a 500, not a dropped connection; keep the traceback.
+            _LOG.exception("fakelab: %s %s failed", method, path)
+            return core.Response(500, {"message": "500 Internal Server Error"})
 
     def _admin(
         self, method: str, path: str, query: core.Query, body: bytes, now: datetime
@@ -328,6 +334,9 @@ class FakeGitLab:
             return handler(ctx, **params)
         except core.ApiError as exc:
             return exc.response()
+        except Exception as exc:
+            _LOG.exception("fakelab: admin %s %s failed", method, path)
+            return core.Response(500, {"message": f"{type(exc).__name__}: {exc}"})
 
 
 def _access_denied(user_state: str, base_url: str) -> str | None:
@@ -398,6 +407,9 @@ class _Handler(BaseHTTPRequestHandler):
             "Content-Type", response.content_type if response.status != 204 else "application/json"
         )
         self.send_header("Content-Length", str(len(payload)))
+        if self.close_connection:
+            # The client asked for Connection: close; say so, or urllib3 may reuse the socket.
+            self.send_header("Connection", "close")
         for key, value in response.headers.items():
             self.send_header(key, value)
         self.end_headers()

@@ -425,7 +425,7 @@ def test_the_allowed_differences_are_explained_and_disjoint() -> None:
             assert len(reason) > 30, (shape.name, key)
 
 
-def test_examples_are_the_shared_copies_verbatim() -> None:
+def test_every_example_is_listed_in_sources_and_parses() -> None:
     sources = (EXAMPLES / "SOURCES.md").read_text()
     files = sorted(p.name for p in EXAMPLES.glob("*.json"))
     assert len(files) == 23

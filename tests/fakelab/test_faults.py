@@ -193,16 +193,19 @@ def test_note_creation_limit(server: FakeGitLab, clock: Clock) -> None:
     assert refused.json() == {
         "message": {"error": "This endpoint has been requested too many times. Try again later."}
     }
-    retry = int(refused.headers["Retry-After"])
-    assert 1 <= retry <= 41
+    # check_rate_limit! sends the limit's whole interval, not the time left in it.
+    assert refused.headers["Retry-After"] == "60"
     assert "one too many" not in {
         n["body"] for n in get(server, "/projects/100/issues/1/notes").json()
     }
     # Per user, and reads are not limited.
     assert post_note(server, "from bob", BOB).status_code == 201
     assert get(server, "/projects/100/issues/1/notes").status_code == 200
-    clock.advance(retry)
-    assert post_note(server, "after the wait").status_code == 201
+    # The counter lives one interval from its first increment (at T0).
+    clock.advance(39)
+    assert post_note(server, "still too early").status_code == 429
+    clock.advance(1)
+    assert post_note(server, "a new minute").status_code == 201
 
 
 def test_note_edits_do_not_count_against_the_creation_limit(server: FakeGitLab) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot.fakelab.corpus import RUBBER_STAMPS
 from bot.fakelab.generator import GUARANTEED_FEATURES, generate, write_dataset
+from bot.fakelab.generator.corpus.comments import RUBBER_STAMPS
 
 Json = dict[str, Any]
 

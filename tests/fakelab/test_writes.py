@@ -16,13 +16,15 @@ import pytest
 import requests
 
 from bot.fakelab.server import FakeGitLab
-from tests.conftest import ALICE, BOB, GINA, OUTSIDER, client
+from tests.conftest import ALICE, BOB, GINA, OUTSIDER
 
 PID = 100
 SHA = "c0ffee" + "0" * 34
 
 
-def api(fake: FakeGitLab, method: str, path: str, token: str = ALICE, **kw: Any) -> requests.Response:
+def api(
+    fake: FakeGitLab, method: str, path: str, token: str = ALICE, **kw: Any
+) -> requests.Response:
     return requests.request(
         method, f"{fake.url}/api/v4{path}", headers={"PRIVATE-TOKEN": token}, timeout=10, **kw
     )
@@ -102,7 +104,9 @@ def test_update_note_with_put(fake: FakeGitLab, gl: gitlab.Gitlab) -> None:
     fetched = api(fake, "GET", f"/projects/{PID}/issues/3/notes/{created['id']}").json()
     assert fetched["body"] == "second version"
     assert fetched["updated_at"] >= created["updated_at"]
-    raw = api(fake, "PUT", f"/projects/{PID}/issues/3/notes/{created['id']}", json={"body": "third"})
+    raw = api(
+        fake, "PUT", f"/projects/{PID}/issues/3/notes/{created['id']}", json={"body": "third"}
+    )
     assert raw.status_code == 200 and raw.json()["body"] == "third"
 
 
@@ -289,7 +293,7 @@ def test_close_and_reopen(fake: FakeGitLab) -> None:
 
 
 def test_commands_only_body_returns_202_and_stores_no_note(fake: FakeGitLab) -> None:
-    response = post_note(fake, "/label ~frontend ~\"needs review\"\n/assign @bob")
+    response = post_note(fake, '/label ~frontend ~"needs review"\n/assign @bob')
     assert response.status_code == 202
     body = response.json()
     assert set(body) == {"commands_changes", "summary"}
@@ -355,6 +359,43 @@ def test_merge_needs_the_diff_head_sha(fake: FakeGitLab) -> None:
     events = api(fake, "GET", f"/projects/{PID}/events", params={"action": "merged"}).json()
     assert events[0]["action_name"] == "accepted" and events[0]["target_iid"] == 10
     assert "merge" in [a["command"] for a in admin_log(fake, "actions")]
+
+
+def test_merging_into_the_default_branch_closes_the_issues_it_says_it_closes(
+    fake: FakeGitLab,
+) -> None:
+    add_mergeable_mr(fake)
+    fake.mutate.update_item(
+        PID,
+        "merge_requests",
+        10,
+        {"description": "Fixes #2 and #3, relates to #1", "target_branch": "main"},
+        datetime(2026, 11, 8, 10, tzinfo=UTC),
+    )
+    assert issue(fake, 3)["merge_requests_count"] == 1
+    assert issue(fake, 1)["merge_requests_count"] == 1  # MR 1 says "Closes #1"
+    merged = post_note(fake, "/merge", where="merge_requests/10", merge_request_diff_head_sha=SHA)
+    assert merged.status_code == 202
+    closed = issue(fake, 3)
+    assert closed["state"] == "closed" and closed["closed_by"]["username"] == "alice"
+    assert issue(fake, 2)["state"] == "closed"
+    assert "closed via merge request !10" in [n["body"] for n in notes_of(fake, "issues/3")]
+    reopened_elsewhere = api(fake, "GET", f"/projects/{PID}/issues/1").json()
+    assert reopened_elsewhere["state"] == "closed"  # it was already closed; untouched
+    assert reopened_elsewhere["closed_at"] == "2026-11-03T10:00:00.000Z"
+
+
+def test_merging_into_another_branch_closes_nothing(fake: FakeGitLab) -> None:
+    add_mergeable_mr(fake)
+    fake.mutate.update_item(
+        PID,
+        "merge_requests",
+        10,
+        {"description": "Closes #3", "target_branch": "release-1"},
+        datetime(2026, 11, 8, 10, tzinfo=UTC),
+    )
+    post_note(fake, "/merge", where="merge_requests/10", merge_request_diff_head_sha=SHA)
+    assert issue(fake, 3)["state"] == "opened"
 
 
 def test_editing_a_note_runs_its_quick_actions(fake: FakeGitLab) -> None:
@@ -541,7 +582,7 @@ def test_cross_references_leave_mentioned_in_notes(fake: FakeGitLab) -> None:
     assert [n["body"] for n in notes_of(fake, "issues/1") if n["system"]] == [
         "mentioned in issue #3"
     ]
-    assert [n["body"] for n in notes_of(fake, "merge_requests/1") if n["system"]][0] == (
+    assert next(n["body"] for n in notes_of(fake, "merge_requests/1") if n["system"]) == (
         "mentioned in issue #3"
     )
     infra = notes_of(fake, "issues/1", project=101)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 from bot.fakelab.api.core import ApiError, Response, route
 from bot.fakelab.faults import FaultInjector
@@ -73,6 +74,8 @@ def stats(ctx: AdminContext) -> Response:
 
 def _guarded(action: Callable[..., Any]) -> Callable[..., Response]:
     def handler(ctx: AdminContext, **params: str) -> Response:
+        # Paths arrive still encoded, so ``acme%2Fbackend`` names a project as in the API.
+        params = {key: unquote(value) for key, value in params.items()}
         try:
             result = action(ctx, **params)
         except MutationError as exc:
@@ -101,31 +104,31 @@ def _add_item(ctx: AdminContext, project: str, kind: str) -> Payload:
 
 def _edit_item(ctx: AdminContext, project: str, kind: str, key: str) -> Payload:
     if kind == "pipelines":
-        ctx.mutator.update_pipeline(project, int(key), ctx.payload(), ctx.now)
+        ctx.mutator.update_pipeline(project, key, ctx.payload(), ctx.now)
     else:
-        ctx.mutator.update_item(project, kind, int(key), ctx.payload(), ctx.now)
+        ctx.mutator.update_item(project, kind, key, ctx.payload(), ctx.now)
     return {"ok": True}
 
 
 def _delete_item(ctx: AdminContext, project: str, kind: str, key: str) -> Response:
     if kind == "pipelines":
-        ctx.mutator.delete_pipeline(project, int(key))
+        ctx.mutator.delete_pipeline(project, key)
     else:
-        ctx.mutator.delete_item(project, kind, int(key))
+        ctx.mutator.delete_item(project, kind, key)
     return Response(204, b"")
 
 
 def _add_note(ctx: AdminContext, project: str, kind: str, key: str) -> Payload:
-    return {"id": ctx.mutator.add_note(project, kind, int(key), ctx.payload())}
+    return {"id": ctx.mutator.add_note(project, kind, key, ctx.payload())}
 
 
 def _edit_note(ctx: AdminContext, note_id: str) -> Payload:
-    ctx.mutator.update_note(int(note_id), ctx.payload(), ctx.now)
+    ctx.mutator.update_note(note_id, ctx.payload(), ctx.now)
     return {"ok": True}
 
 
 def _delete_note(ctx: AdminContext, note_id: str) -> Response:
-    ctx.mutator.delete_note(int(note_id), ctx.now)
+    ctx.mutator.delete_note(note_id, ctx.now)
     return Response(204, b"")
 
 
@@ -134,12 +137,12 @@ def _add_user(ctx: AdminContext) -> Payload:
 
 
 def _edit_user(ctx: AdminContext, user_id: str) -> Payload:
-    ctx.mutator.update_user(int(user_id), ctx.payload())
+    ctx.mutator.update_user(user_id, ctx.payload())
     return {"ok": True}
 
 
 def _delete_user(ctx: AdminContext, user_id: str) -> Response:
-    ctx.mutator.delete_user(int(user_id))
+    ctx.mutator.delete_user(user_id)
     return Response(204, b"")
 
 

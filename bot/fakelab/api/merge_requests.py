@@ -34,16 +34,26 @@ def _label_filter(ctx: Context, items: list[Noteable]) -> list[Noteable]:
 
 
 def _user_filter(ctx: Context, items: list[Noteable], key: str, field: str) -> list[Noteable]:
-    """``author_id``/``author_username`` style filters over a user field or list field."""
+    """``author_id``/``author_username`` style filters over a user field or list field.
+
+    ``*_id`` also takes ``None`` (nobody) and ``Any`` (somebody), as GitLab's finders do.
+    """
+    raw = ctx.arg(f"{key}_id")
+    if raw is not None and raw.lower() in ("none", "any"):
+        wanted_any = raw.lower() == "any"
+
+        def present(item: Noteable) -> bool:
+            value = item.data.get(field)
+            return bool(value) == wanted_any
+
+        return [i for i in items if present(i)]
     uid = ctx.int_arg(f"{key}_id")
     username = ctx.arg(f"{key}_username")
     if uid is None and username:
         user = ctx.state.users_by_name.get(username.lower())
         uid = user.id if user else -1
     if uid is None:
-        raw = ctx.arg(f"{key}_id")
-        if raw is None:
-            return items
+        return items
 
     def holds(item: Noteable) -> bool:
         value = item.data.get(field)
@@ -110,12 +120,13 @@ def filter_issuables(
         else "created_at"
     )
 
-    def sort_key(i: Noteable) -> tuple[str, int]:
-        if order_by == "title":
-            return (str(i.data["title"]).lower(), i.id)
-        return (str(i.data.get(field) or ""), i.id)
+    def value(i: Noteable) -> str:
+        return str(i.data["title"]).lower() if order_by == "title" else str(i.data.get(field) or "")
 
-    return sorted(items, key=sort_key, reverse=sort == "desc")
+    # Issuable.sort_by_attribute ends with with_order_id_desc: ties break by id descending,
+    # whichever way the attribute itself is sorted.
+    by_id = sorted(items, key=lambda i: i.id, reverse=True)
+    return sorted(by_id, key=value, reverse=sort == "desc")
 
 
 def _filter_mrs(ctx: Context, mrs: list[MergeRequest]) -> list[MergeRequest]:
@@ -200,7 +211,11 @@ def sorted_notes(ctx: Context, item: Noteable) -> list[Note]:
         notes = [n for n in notes if not n.data["system"]]
     elif activity == "only_activity":
         notes = [n for n in notes if n.data["system"]]
-    return sorted(notes, key=lambda n: (n.data[order_by], n.id), reverse=sort == "desc")
+    if order_by == "created_at":
+        # API::Helpers#order_options_with_tie_breaker orders "created_at" by id: ids are
+        # assigned in creation order and indexed.
+        return sorted(notes, key=lambda n: n.id, reverse=sort == "desc")
+    return sorted(notes, key=lambda n: (n.data["updated_at"], n.id), reverse=sort == "desc")
 
 
 def list_notes(ctx: Context, item: Noteable) -> Response:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 
 from bot.fakelab import notify, quick_actions, times
-from bot.fakelab.api.core import ApiError, Context, Response, not_found, route
+from bot.fakelab.api.core import ApiError, Context, Response, invalid, not_found, route
 from bot.fakelab.model import MAINTAINER, Note, Noteable
 from bot.fakelab.state import discussion_id_for
 
@@ -16,21 +16,14 @@ _EMOJI_ONLY = re.compile(r"^\s*:([a-z0-9_+\-]+):\s*$")
 TOUCH_INTERVAL_S = 60  # ThrottledTouch: a note bumps its item's updated_at at most once a minute
 
 
-class ParamError(ApiError):
-    """Grape's own parameter validation: ``{"error": "body is missing"}``, not ``message``."""
-
-    def response(self) -> Response:
-        return Response(self.status, {"error": self.message}, dict(self.headers))
-
-
 def _body(ctx: Context) -> str:
     body = ctx.body.get("body")
     if body is None:
-        raise ParamError(400, "body is missing")
+        raise invalid("body is missing")
     if not isinstance(body, str):
-        raise ParamError(400, "body is invalid")
+        raise invalid("body is invalid")
     if not body.strip():
-        raise ParamError(400, "body is empty")
+        raise invalid("body is empty")
     if len(body) > MAX_BODY:
         # The Note model's length validation, reported by bad_request!("Note #{errors}").
         raise ApiError(
@@ -52,7 +45,7 @@ def _flag(ctx: Context, key: str) -> bool | None:
         return True
     if lowered in ("false", "0", "no", "f", "n", "off"):
         return False
-    raise ParamError(400, f"{key} is invalid")
+    raise invalid(f"{key} is invalid")
 
 
 def _touch(item: Noteable, stamp: str) -> None:
