@@ -8,6 +8,7 @@ URL unless the dataset gave them.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -267,6 +268,8 @@ class Renderer:
         # The group a group-level list (``/groups/:id/merge_requests``) was asked for:
         # ``references.relative`` is relative to it (``IssuableReferences``).
         self.reference_group: Group | None = None
+        # Per request: how many MRs of a project close each of its issues.
+        self._closing: dict[int, dict[int, int]] = {}
 
     # -- users, groups, projects ------------------------------------------------------------
 
@@ -526,7 +529,6 @@ class Renderer:
     def merge_request(self, mr: MergeRequest, *, single: bool) -> Payload:
         data = mr.data
         common = self._common(mr)
-        pipeline = self._head_pipeline(mr)
         derived: Payload = {
             **common,
             "merge_user": self.user_basic(data.get("merge_user")),
@@ -566,6 +568,7 @@ class Renderer:
         }
         if not single:
             return out
+        pipeline = self._head_pipeline(mr)
         version = self.versions(mr)[0] if self.versions(mr) else None
         extra: Payload = {
             "subscribed": data.get("subscribed", False),
@@ -610,6 +613,16 @@ class Renderer:
             return "not_approved"
         return "mergeable"
 
+    def _closing_counts(self, project: Project) -> dict[int, int]:
+        counts = self._closing.get(project.id)
+        if counts is None:
+            counts = {}
+            for mr in project.merge_requests.values():
+                for iid in _closed_iids(mr.data.get("description") or ""):
+                    counts[iid] = counts.get(iid, 0) + 1
+            self._closing[project.id] = counts
+        return counts
+
     def _head_pipeline(self, mr: MergeRequest) -> Payload | None:
         sha = mr.data.get("sha")
         if not sha:
@@ -624,14 +637,7 @@ class Renderer:
         derived: Payload = {
             **common,
             "type": data["issue_type"].upper(),
-            "merge_requests_count": sum(
-                1
-                for mr in issue.project.merge_requests.values()
-                if any(
-                    ref.project is None and ref.iid == issue.iid
-                    for ref in closing_references(mr.data.get("description") or "")
-                )
-            ),
+            "merge_requests_count": self._closing_counts(issue.project).get(issue.iid, 0),
             "_links": {
                 "self": api,
                 "notes": f"{api}/notes",
@@ -902,6 +908,14 @@ def _position(raw: Any) -> Any:
     out["position_type"] = kind
     out.update({k: v for k, v in raw.items() if k not in out and k != "ignore_whitespace_change"})
     return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _closed_iids(description: str) -> tuple[int, ...]:
+    """Issues of the same project a description closes; cached, as descriptions rarely change."""
+    return tuple(
+        sorted({r.iid for r in closing_references(description) if r.project is None and r.iid})
+    )
 
 
 def _changes_count(mr: MergeRequest) -> str | None:

@@ -100,7 +100,8 @@ def page_events(ctx: Context, rows: list[Payload]) -> Response:
     )
 
 
-def filter_events(ctx: Context, rows: list[Payload]) -> list[Payload]:
+def filter_events(ctx: Context, rows: list[Payload], *, in_id_order: bool = False) -> list[Payload]:
+    """GitLab's event filters; ``in_id_order`` says ``rows`` are already sorted by id."""
     action = ctx.arg("action")
     if action:
         if action not in ACTIONS:
@@ -123,12 +124,15 @@ def filter_events(ctx: Context, rows: list[Payload]) -> list[Payload]:
     except ValueError:
         raise invalid("after is invalid" if after else "before is invalid") from None
     sort = ctx.choice("sort", ("asc", "desc"), "desc")
+    if in_id_order:
+        return rows[::-1] if sort == "desc" else rows
     return sorted(rows, key=lambda e: int(e["id"]), reverse=sort == "desc")
 
 
 def project_events(ctx: Context, project_id: str) -> Response:
     project = ctx.project(project_id)
-    rows = filter_events(ctx, list(visible_events(ctx, project)))
+    # A project's events are kept in id order (see bot.fakelab.events).
+    rows = filter_events(ctx, list(visible_events(ctx, project)), in_id_order=True)
     return page_events(ctx, rows)
 
 
