@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
@@ -59,6 +60,21 @@ _STATUS_TEXT = {
     502: "502 Bad Gateway",
     503: "503 Service Unavailable",
 }
+
+
+@dataclass(frozen=True)
+class _Call:
+    """One API request as it reached the server, before authentication."""
+
+    method: str
+    path: str  # below /api/v4, still URL-encoded
+    query: core.Query
+    headers: dict[str, str]
+    body: bytes
+    url: str  # absolute, without the query string
+    base_url: str
+    token: str | None
+    now: datetime
 
 
 class _Drop(Exception):
@@ -191,7 +207,7 @@ class FakeGitLab:
         token = _token(headers)
         response: core.Response | None = None
         try:
-            response = self._api(
+            call = _Call(
                 method,
                 path[len(API_PREFIX) :],
                 query,
@@ -201,8 +217,8 @@ class FakeGitLab:
                 base_url,
                 token,
                 now,
-                sequence,
             )
+            response = self._api(call, sequence)
             return response
         finally:
             entry = {
@@ -224,25 +240,13 @@ class FakeGitLab:
         user = self.state.users.get(uid) if uid is not None else None
         return user.username if user else None
 
-    def _api(
-        self,
-        method: str,
-        path: str,
-        query: core.Query,
-        headers: dict[str, str],
-        body: bytes,
-        url: str,
-        base_url: str,
-        token: str | None,
-        now: datetime,
-        sequence: int,
-    ) -> core.Response:
+    def _api(self, call: _Call, sequence: int) -> core.Response:
         decision = self.faults.decide(sequence)
         if decision.delay_s:
             self.sleep(decision.delay_s)
         if decision.drop:
             raise _Drop()
-        limit_headers, retry = self.faults.throttle(token or "anonymous", now)
+        limit_headers, retry = self.faults.throttle(call.token or "anonymous", call.now)
         if retry is not None:
             return core.Response(429, "Retry later\n", limit_headers, content_type="text/plain")
         if decision.status is not None:
@@ -252,22 +256,19 @@ class FakeGitLab:
                 limit_headers,
             )
         with self.state.lock:
-            response = self._endpoint(method, path, query, headers, body, url, base_url, token, now)
+            response = self._endpoint(call)
         response.headers.update(limit_headers)
         return response
 
-    def _endpoint(
-        self,
-        method: str,
-        path: str,
-        query: core.Query,
-        headers: dict[str, str],
-        body: bytes,
-        url: str,
-        base_url: str,
-        token: str | None,
-        now: datetime,
-    ) -> core.Response:
+    def _endpoint(self, call: _Call) -> core.Response:
+        method, path, query, headers, body = (
+            call.method,
+            call.path,
+            call.query,
+            call.headers,
+            call.body,
+        )
+        url, base_url, token, now = call.url, call.base_url, call.token, call.now
         state = self.state
         viewer = None
         if token is not None:

@@ -6,16 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.fakelab import pagination
+from bot.fakelab.api import noteables
 from bot.fakelab.api.core import Context, Response, route
-from bot.fakelab.api.merge_requests import (
-    filter_issuables,
-    get_discussion,
-    get_note,
-    list_awards,
-    list_discussions,
-    list_note_awards,
-    list_notes,
-)
 from bot.fakelab.model import Issue, Noteable, Project
 
 ISSUE_ORDER = (
@@ -50,7 +42,7 @@ def _filter(ctx: Context, issues: list[Issue]) -> list[Issue]:
     issue_type = ctx.arg("issue_type")
     if issue_type:
         issues = [i for i in issues if i.data.get("issue_type") == issue_type]
-    items: list[Noteable] = filter_issuables(
+    items: list[Noteable] = noteables.filter_issuables(
         ctx, list(issues), states=("opened", "closed"), order=ISSUE_ORDER
     )
     return [i for i in items if isinstance(i, Issue)]
@@ -107,10 +99,5 @@ ROUTES = [
     route("GET", "/projects/:project_id/issues", list_project_issues),
     route("GET", "/groups/:group_id/issues", list_group_issues),
     route("GET", _ISSUE, get_issue),
-    route("GET", f"{_ISSUE}/notes", _issue_scoped(list_notes)),
-    route("GET", f"{_ISSUE}/notes/:note_id", _issue_scoped(get_note)),
-    route("GET", f"{_ISSUE}/notes/:note_id/award_emoji", _issue_scoped(list_note_awards)),
-    route("GET", f"{_ISSUE}/discussions", _issue_scoped(list_discussions)),
-    route("GET", f"{_ISSUE}/discussions/:discussion_id", _issue_scoped(get_discussion)),
-    route("GET", f"{_ISSUE}/award_emoji", _issue_scoped(list_awards)),
+    *noteables.routes(_ISSUE, _issue_scoped),
 ]
