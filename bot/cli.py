@@ -183,3 +183,149 @@ def check(data: Path) -> None:
 
     stats = load_dataset(data).stats()
     click.echo(", ".join(f"{value} {key.replace('_', ' ')}" for key, value in stats.items()))
+
+
+@main.group("config")
+def config_group() -> None:
+    """The configuration file: --config FILE, else $LADDER_BOT_CONFIG, else ./config.toml."""
+
+
+@config_group.command("check")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Config file (default: $LADDER_BOT_CONFIG, else ./config.toml).",
+)
+@reports_errors
+def config_check(config_path: Path | None) -> None:
+    """Validate the configuration and check that the GitLab token is available.
+
+    Prints one line, for example ``config.toml: OK (2 projects, 1 group, 5 people, database
+    sqlite)``. The token itself is never printed.
+    """
+    import os
+
+    from bot.config import load_config, resolve_config_path
+
+    path = resolve_config_path(config_path, os.environ, Path.cwd())
+    config = load_config(path)
+    config.gitlab.token()
+    click.echo(f"{path}: OK ({config.summary()})")
+
+
+# -- the store and sync ---------------------------------------------------------------------------
+
+_CONFIG_OPTION = click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="Config file (default: $LADDER_BOT_CONFIG, else ./config.toml).",
+)
+
+
+def _load(config_path: Path | None) -> Any:
+    import os
+
+    from bot.config import load_config, resolve_config_path
+
+    return load_config(resolve_config_path(config_path, os.environ, Path.cwd()))
+
+
+@main.group("db")
+def db_group() -> None:
+    """The store's schema."""
+
+
+@db_group.command("upgrade")
+@_CONFIG_OPTION
+@reports_errors
+def db_upgrade(config_path: Path | None) -> None:
+    """Migrate the database to this version's schema (creates it when empty)."""
+    from bot.store import db
+
+    config = _load(config_path)
+    engine = db.make_engine(config.database_url)
+    before, after = db.upgrade(engine)
+    engine.dispose()
+    if before == after:
+        click.echo(f"database already at revision {after}")
+    else:
+        click.echo(f"database upgraded from revision {before or '(empty)'} to {after}")
+
+
+def _configure_logging(quiet: bool, verbose: bool) -> None:
+    import logging
+
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    if not verbose:
+        logging.getLogger("ladder_bot.gitlab").setLevel(max(level, logging.INFO))
+
+
+@main.command("sync")
+@_CONFIG_OPTION
+@click.option("--full", is_flag=True, help="Collect everything again, ignoring watermarks.")
+@click.option("--project", "only", multiple=True, help="Only this project path (repeatable).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Log every request.")
+@reports_errors
+def sync_command(
+    config_path: Path | None, full: bool, only: tuple[str, ...], quiet: bool, verbose: bool
+) -> None:
+    """Collect activity from GitLab into the store: incremental, resumable, within rate limits."""
+    import time
+
+    from rich.console import Console
+
+    from bot.progress import BarProgress, LogProgress
+    from bot.store import db
+    from bot.sync.client import GitLabClient
+    from bot.sync.run import SyncOptions, run_sync
+
+    config = _load(config_path)
+    if not (quiet or sys.stderr.isatty()) or verbose:
+        _configure_logging(quiet, verbose)
+    engine = db.make_engine(config.database_url)
+    db.ensure_current(engine)
+    options = SyncOptions(
+        projects=config.watch.projects,
+        groups=config.watch.groups,
+        bot_usernames=tuple(config.bots.usernames),
+        bot_patterns=config.bots.patterns,
+        opt_out=tuple(config.opt_out),
+        overlap_seconds=config.sync.overlap_seconds,
+        reconcile_days=config.sync.reconcile_days,
+        only=only,
+    )
+    client = GitLabClient(
+        config.gitlab.url,
+        config.gitlab.token(),
+        timeout=config.gitlab.timeout_seconds,
+        budget=config.sync.request_budget,
+        max_per_minute=config.sync.max_requests_per_minute,
+    )
+    progress: Any = None
+    if not quiet:
+        progress = BarProgress(Console(stderr=True)) if sys.stderr.isatty() else LogProgress()
+    try:
+        result = run_sync(
+            options,
+            client,
+            db.session_factory(engine),
+            now=datetime.now(UTC),
+            monotonic=time.monotonic,
+            full=full,
+            progress=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+        client.close()
+        engine.dispose()
+    if not quiet:
+        click.echo(f"synced: {result.summary.line()}")
+    if result.status == "budget":
+        click.echo(f"ladder-bot: {result.message}", err=True)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import gitlab
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from bot.fakelab.server import FakeGitLab
 
@@ -45,3 +49,30 @@ def client(fake: FakeGitLab, token: str = ALICE, **kwargs: Any) -> gitlab.Gitlab
 def gl(fake: FakeGitLab) -> gitlab.Gitlab:
     """python-gitlab as alice (Maintainer of the ``acme`` group)."""
     return client(fake)
+
+
+# -- databases ------------------------------------------------------------------------------------
+
+PG_URL = os.environ.get("LADDER_BOT_TEST_DATABASE_URL")
+DATABASES = ["sqlite", *(["postgresql"] if PG_URL else [])]
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, and a PostgreSQL schema when
+    ``LADDER_BOT_TEST_DATABASE_URL`` is set (CI sets it), so store tests run on both."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+        return
+    assert PG_URL is not None
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

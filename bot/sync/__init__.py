@@ -1,0 +1,1 @@
+"""Collecting GitLab activity into the store; ``bot.sync.client`` is the only part that speaks HTTP."""

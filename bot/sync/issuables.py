@@ -1,0 +1,179 @@
+"""Merge requests and issues: walked by ``updated_at``, detail fetched only where it changed.
+
+A changed MR costs its ``/diffs`` only when its head commit moved. Comments arrive through the
+events feed; an item whose ``user_notes_count`` disagrees with the comments the store holds
+(events older than GitLab's retention, a deleted comment) has its notes fetched in full, so
+nothing is lost either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.store import models
+from bot.sync import derive, watermarks
+from bot.sync.context import ProjectSync, updated_pages
+from bot.sync.records import issue_row, merge_request_row, must_time, note_row, slim_diff
+from bot.sync.users import referenced_users
+
+Payload = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Kind:
+    resource: str  # watermark and summary name
+    segment: str  # URL segment
+    noteable_type: str
+    model: Any  # models.MergeRequest or models.Issue
+
+
+MERGE_REQUESTS = Kind("merge_requests", "merge_requests", "MergeRequest", models.MergeRequest)
+ISSUES = Kind("issues", "issues", "Issue", models.Issue)
+
+
+def sync(job: ProjectSync, kind: Kind) -> None:
+    with job.sessions() as session:
+        mark = None if job.full else watermarks.read(session, job.project.id, kind.resource)
+    since = must_time(mark.position, "watermark") - job.overlap if mark else None
+    job.progress.start(job.path, kind.resource)
+    path = f"{job.api}/{kind.segment}"
+    for page, position in updated_pages(job.client, path, {"state": "all", "per_page": 100}, since):
+        with job.sessions() as session, session.begin():
+            for payload in page.items:
+                store(job, session, kind, payload)
+            if position is not None:
+                watermarks.write(
+                    session, job.project.id, kind.resource, position.isoformat(), job.now
+                )
+        job.summary.add(job.path, kind.resource, fetched=len(page.items))
+        job.progress.advance(len(page.items))
+    job.progress.finish()
+
+
+def store(job: ProjectSync, session: Session, kind: Kind, payload: Payload) -> None:
+    """Upsert one MR or issue list item and whatever it needs; re-derive its activities."""
+    existing = session.get(kind.model, int(payload["id"]))
+    updated_at = must_time(payload["updated_at"], kind.resource)
+    if (
+        existing is not None
+        and existing.deleted_at is None
+        and existing.updated_at == updated_at
+        and not job.full
+    ):
+        return
+    job.directory.ensure(session, referenced_users(payload), job.now)
+    endpoint = f"{job.api}/{kind.segment}"
+    if kind is MERGE_REQUESTS:
+        row: models.MergeRequest | models.Issue = merge_request_row(payload, endpoint, job.now)
+        assert isinstance(row, models.MergeRequest)
+        old = existing if isinstance(existing, models.MergeRequest) else None
+        row.diffs, row.diffs_sha = (old.diffs, old.diffs_sha) if old else (None, None)
+        if row.sha and (job.full or row.sha != row.diffs_sha):
+            row.diffs = fetch_diffs(job, row.iid)
+            row.diffs_sha = row.sha
+    else:
+        row = issue_row(payload, endpoint, job.now)
+    merged = session.merge(row)
+    job.summary.add(job.path, kind.resource, **{"updated" if existing is not None else "new": 1})
+    if (
+        stored_comments(session, job.project.id, kind.noteable_type, merged.iid)
+        != merged.user_notes_count
+    ):
+        refetch_notes(job, session, kind, merged.iid)
+    derived = derive.merge_request if kind is MERGE_REQUESTS else derive.issue
+    written, removed = derived(session, job.directory, job.project, merged, job.now)  # type: ignore[arg-type]
+    job.summary.activities.update(written=written, removed=removed)
+
+
+def fetch_diffs(job: ProjectSync, iid: int) -> list[Any]:
+    items: list[Any] = []
+    for page in job.client.pages(f"{job.api}/merge_requests/{iid}/diffs", {"per_page": 100}):
+        items.extend(slim_diff(item) for item in page.items)
+    return items
+
+
+def stored_comments(session: Session, project_id: int, noteable_type: str, iid: int) -> int:
+    return int(
+        session.scalar(
+            select(func.count()).where(
+                models.Note.project_id == project_id,
+                models.Note.noteable_type == noteable_type,
+                models.Note.noteable_iid == iid,
+                models.Note.system.is_(False),
+                models.Note.deleted_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def refetch_notes(job: ProjectSync, session: Session, kind: Kind, iid: int) -> None:
+    """Fetch every note of one item (system notes too) and mark the ones gone as deleted."""
+    path = f"{job.api}/{kind.segment}/{iid}/notes"
+    seen: set[int] = set()
+    for page in job.client.pages(path, {"per_page": 100, "sort": "asc", "order_by": "created_at"}):
+        for note in page.items:
+            job.directory.ensure(session, referenced_users(note), job.now)
+            old = session.get(models.Note, int(note["id"]))
+            session.merge(
+                note_row(note, job.project.id, path, job.now, old.discussion_id if old else None)
+            )
+            if old is None:
+                job.summary.add(job.path, "notes", new=1)
+            seen.add(int(note["id"]))
+    stale = session.scalars(
+        select(models.Note).where(
+            models.Note.project_id == job.project.id,
+            models.Note.noteable_type == kind.noteable_type,
+            models.Note.noteable_iid == iid,
+            models.Note.deleted_at.is_(None),
+        )
+    )
+    for stored in stale:
+        if stored.id not in seen:
+            stored.deleted_at = job.now
+            job.summary.add(job.path, "notes", deleted=1)
+
+
+def reconcile(job: ProjectSync, kind: Kind, now: datetime) -> None:
+    """Catch deletions: list every item's id and note count, and mend what differs."""
+    seen: set[int] = set()
+    job.progress.start(job.path, f"{kind.resource} (reconcile)")
+    for page in job.client.pages(f"{job.api}/{kind.segment}", {"state": "all", "per_page": 100}):
+        with job.sessions() as session, session.begin():
+            for payload in page.items:
+                seen.add(int(payload["id"]))
+                row = session.get(kind.model, int(payload["id"]))
+                if (
+                    row is None
+                    or row.deleted_at is not None
+                    or row.updated_at != must_time(payload["updated_at"], "item")
+                ):
+                    store(job, session, kind, payload)
+                elif stored_comments(session, job.project.id, kind.noteable_type, row.iid) != int(
+                    payload.get("user_notes_count") or 0
+                ):
+                    row.user_notes_count = int(payload.get("user_notes_count") or 0)
+                    refetch_notes(job, session, kind, row.iid)
+                    derived = derive.merge_request if kind is MERGE_REQUESTS else derive.issue
+                    derived(session, job.directory, job.project, row, now)
+        job.progress.advance(len(page.items))
+    with job.sessions() as session, session.begin():
+        gone = session.scalars(
+            select(kind.model).where(
+                kind.model.project_id == job.project.id, kind.model.deleted_at.is_(None)
+            )
+        )
+        for row in gone:
+            if row.id not in seen:
+                row.deleted_at = now
+                derived = derive.merge_request if kind is MERGE_REQUESTS else derive.issue
+                _, removed = derived(session, job.directory, job.project, row, now)
+                job.summary.add(job.path, kind.resource, deleted=1)
+                job.summary.activities.update(removed=removed)
+    job.progress.finish()

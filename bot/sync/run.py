@@ -1,0 +1,151 @@
+"""One sync run over every watched project: what ``ladder-bot sync`` and the scheduler call.
+
+Per project, in this order: the comment and approval feeds (cheap, and they let the MR walk
+see that an MR's notes are already complete), merge requests, issues, pipelines, and, every
+``reconcile_days`` or on ``--full``, a reconcile that catches deletions. Each page commits with
+its watermark, so an interrupted run loses nothing and the next one resumes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.errors import BotError
+from bot.store.models import SyncRun
+from bot.sync import events, issuables, pipelines, projects, watermarks
+from bot.sync.client import BudgetExhausted, GitLabClient
+from bot.sync.context import NoProgress, Progress, ProjectSync
+from bot.sync.summary import SyncSummary
+from bot.sync.users import Directory
+
+log = logging.getLogger("ladder_bot.sync")
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    projects: Sequence[str] = ()
+    groups: Sequence[str] = ()
+    bot_usernames: Sequence[str] = ()
+    bot_patterns: Sequence[str] = ()
+    opt_out: Sequence[str] = ()
+    overlap_seconds: int = 300
+    reconcile_days: int = 7
+    only: Sequence[str] = field(default_factory=tuple)  # restrict to these project paths
+
+
+@dataclass
+class SyncResult:
+    summary: SyncSummary
+    status: str  # ok, budget
+    message: str = ""
+
+
+class SyncFailed(BotError):
+    """The run stopped; what was collected before is kept."""
+
+
+def run_sync(
+    options: SyncOptions,
+    client: GitLabClient,
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    monotonic: Callable[[], float],
+    full: bool = False,
+    progress: Progress | None = None,
+) -> SyncResult:
+    started = monotonic()
+    summary = SyncSummary()
+    progress = progress or NoProgress()
+    with sessions() as session, session.begin():
+        run = SyncRun(started_at=now, finished_at=None, status="running", summary={}, error=None)
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    status, message, error = "ok", "", None
+    try:
+        _sync_all(options, client, sessions, summary, progress, now, full)
+    except BudgetExhausted as exc:
+        status, message = "budget", str(exc)
+    except BotError as exc:
+        status, error = "failed", str(exc)
+    finally:
+        summary.requests = client.requests
+        summary.seconds = monotonic() - started
+        with sessions() as session, session.begin():
+            finished = session.get(SyncRun, run_id)
+            assert finished is not None
+            finished.finished_at = now + timedelta(seconds=summary.seconds)
+            finished.status = status
+            finished.summary = summary.as_dict()
+            finished.error = error
+    if error is not None:
+        raise SyncFailed(f"{error} (kept everything collected before: {summary.line()})")
+    return SyncResult(summary, status, message)
+
+
+def _sync_all(
+    options: SyncOptions,
+    client: GitLabClient,
+    sessions: sessionmaker[Session],
+    summary: SyncSummary,
+    progress: Progress,
+    now: datetime,
+    full: bool,
+) -> None:
+    directory = Directory(
+        client,
+        bot_usernames=options.bot_usernames,
+        bot_patterns=options.bot_patterns,
+        opt_out=options.opt_out,
+    )
+    with sessions() as session, session.begin():
+        directory.load(session)
+        try:
+            watched = projects.resolve(client, session, options.projects, options.groups, now)
+        except projects.WatchError as exc:
+            raise SyncFailed(str(exc)) from None
+    if options.only:
+        wanted = {path.lower() for path in options.only}
+        watched = [p for p in watched if p.path.lower() in wanted]
+    for project in watched:
+        log.info("syncing %s", project.path)
+        job = ProjectSync(
+            project=project,
+            client=client,
+            sessions=sessions,
+            directory=directory,
+            summary=summary,
+            progress=progress,
+            now=now,
+            overlap=timedelta(seconds=options.overlap_seconds),
+            full=full,
+        )
+        events.sync_feed(job, "commented")
+        events.sync_feed(job, "approved")
+        issuables.sync(job, issuables.MERGE_REQUESTS)
+        issuables.sync(job, issuables.ISSUES)
+        pipelines.sync(job)
+        if full or _reconcile_due(sessions, project.id, now, options.reconcile_days):
+            issuables.reconcile(job, issuables.MERGE_REQUESTS, now)
+            issuables.reconcile(job, issuables.ISSUES, now)
+            with sessions() as session, session.begin():
+                watermarks.reconciled(session, project.id, now)
+
+
+def _reconcile_due(
+    sessions: sessionmaker[Session], project_id: int, now: datetime, days: int
+) -> bool:
+    with sessions() as session:
+        mark = watermarks.read(session, project_id, "reconcile")
+    if mark is None or mark.reconciled_at is None:
+        # The first sync of a project is complete by construction; start the clock there.
+        with sessions() as session, session.begin():
+            watermarks.reconciled(session, project_id, now)
+        return False
+    return now - mark.reconciled_at >= timedelta(days=days)
