@@ -83,5 +83,5 @@ def test_naive_times_are_refused(database_url: str) -> None:
 
 
 def test_an_unusable_url_is_one_clear_error() -> None:
-    with pytest.raises(db.StoreError, match="database.url is not usable"):
+    with pytest.raises(db.StoreError, match=r"database\.url is not usable"):
         db.make_engine("nonsense://")
