@@ -329,3 +329,84 @@ def sync_command(
         click.echo(f"synced: {result.summary.line()}")
     if result.status == "budget":
         click.echo(f"ladder-bot: {result.message}", err=True)
+
+
+# -- recording a real project ---------------------------------------------------------------------
+
+
+@main.command("record")
+@_CONFIG_OPTION
+@click.option("--project", "project", required=True, help="Project path, e.g. acme/backend.")
+@click.option(
+    "--since",
+    "since",
+    required=True,
+    help="Record what changed from this day on (YYYY-MM-DD, UTC).",
+)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write the dataset.",
+)
+@click.option(
+    "--note-awards",
+    is_flag=True,
+    help="Also record award emoji on comments (one more request per comment).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Log every request.")
+@reports_errors
+def record_command(
+    config_path: Path | None,
+    project: str,
+    since: str,
+    out: Path,
+    note_awards: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Record a GitLab project as a dataset the offline GitLab serves (docs/dataset.md).
+
+    Uses the token and URL of [gitlab], paced like sync. Emails, avatars and the token are
+    scrubbed; web_urls still link to the original GitLab.
+    """
+    from rich.console import Console
+
+    from bot.progress import BarProgress, LogProgress
+    from bot.record import parse_since, record_project, save
+    from bot.sync.client import GitLabClient
+
+    now = datetime.now(UTC)
+    day = parse_since(since, now)
+    config = _load(config_path)
+    token = config.gitlab.token()
+    if not (quiet or sys.stderr.isatty()) or verbose:
+        _configure_logging(quiet, verbose)
+    client = GitLabClient(
+        config.gitlab.url,
+        token,
+        timeout=config.gitlab.timeout_seconds,
+        max_per_minute=config.sync.max_requests_per_minute,
+    )
+    progress: Any = None
+    if not quiet:
+        progress = BarProgress(Console(stderr=True)) if sys.stderr.isatty() else LogProgress()
+    try:
+        recording = record_project(
+            client,
+            project,
+            day,
+            now=now,
+            secrets=(token,),
+            note_awards=note_awards,
+            progress=progress,
+        )
+    finally:
+        if progress is not None:
+            progress.close()
+        client.close()
+    save(recording, out)
+    if not quiet:
+        click.echo(recording.line(out))

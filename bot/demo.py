@@ -1,62 +1,83 @@
-"""``make demo``: a small synthetic team, served by the offline GitLab, read back over HTTP.
+"""``make demo``: a synthetic team, an offline GitLab, and ladder-bot syncing it, end to end.
 
-Everything happens in ``./demo/``: the dataset, and (in later releases) the database and the
-digests. The offline GitLab runs only while the demo runs.
+Everything lands in ``./demo/``: the dataset, the config ladder-bot runs with, and the SQLite
+store. The offline GitLab runs only while the demo runs.
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import gitlab
+from sqlalchemy import select
 
+from bot.cli import main as cli
 from bot.fakelab.generator import generate, write_dataset
 from bot.fakelab.server import FakeGitLab
+from bot.store import db
+from bot.store.models import Activity
 
 DEMO_DIR = Path("demo")
 PEOPLE, PROJECTS, WEEKS, SEED = 8, 3, 6, 7
+TOKEN_ENV = "LADDER_BOT_DEMO_TOKEN"
+
+
+def _config(url: str, people: list[dict[str, object]]) -> str:
+    lines = [
+        "# Written by `make demo`: ladder-bot against the offline GitLab it started.",
+        'timezone = "Europe/Berlin"',
+        "",
+        "[gitlab]",
+        f'url = "{url}"',
+        f'token_env = "{TOKEN_ENV}"',
+        "",
+        "[watch]",
+        'groups = ["acme"]',
+        "",
+        "[database]",
+        f'url = "sqlite:///{DEMO_DIR / "ladder-bot.db"}"',
+        "",
+        "[bots]",
+        'patterns = ["*-bot", "renovate*"]',
+    ]
+    for person in people:
+        lines += ["", "[[people]]", f'username = "{person["username"]}"', f"level = {person['level']}"]
+    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     now = datetime.now(UTC)
     end = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
     DEMO_DIR.mkdir(exist_ok=True)
-    path = DEMO_DIR / "team.json"
+    dataset_path = DEMO_DIR / "team.json"
     dataset = generate(people=PEOPLE, projects=PROJECTS, weeks=WEEKS, seed=SEED, end=end)
-    write_dataset(dataset, path)
-    print(f"1. Generated {PEOPLE} people x {WEEKS} weeks in {PROJECTS} projects: {path}")
-    token = "demo-admin-token-000000"
-    with FakeGitLab(path, admin_token=token) as fake:
+    write_dataset(dataset, dataset_path)
+    print(f"1. Set up, and generated {PEOPLE} people x {WEEKS} weeks in {PROJECTS} projects: {dataset_path}")
+    token = os.urandom(12).hex()
+    with FakeGitLab(dataset_path, admin_token=token) as fake:
         print(f"2. Offline GitLab serving it at {fake.url}")
-        gl = gitlab.Gitlab(fake.url, private_token=token, timeout=30)
-        authored: Counter[str] = Counter()
-        reviewed: Counter[str] = Counter()
-        bots = {u["username"] for u in dataset["users"] if u.get("bot")}
-        print("3. Read back through python-gitlab, per project:")
-        for project in gl.projects.list(iterator=True, order_by="id", sort="asc"):
-            mrs = list(project.mergerequests.list(state="all", iterator=True, per_page=100))
-            issues = list(project.issues.list(state="all", iterator=True, per_page=100))
-            pipelines = list(project.pipelines.list(iterator=True, per_page=100))
-            print(
-                f"   {project.path_with_namespace:<28} {len(mrs):>4} merge requests, "
-                f"{len(issues):>4} issues, {len(pipelines):>4} pipelines"
-            )
-            for mr in mrs:
-                authored[mr.author["username"]] += 1
-                for reviewer in mr.reviewers:
-                    reviewed[reviewer["username"]] += 1
-        print("4. What each person's GitLab trail holds (raw activity, not evidence):")
-        levels = {p["username"]: p["level"] for p in dataset["meta"]["people"]}
-        for username in sorted(levels):
-            print(
-                f"   {username:<20} level {levels[username]}: {authored[username]:>3} MRs authored, "
-                f"{reviewed[username]:>3} review requests"
-            )
-        print(f"   bot accounts (never earn evidence): {', '.join(sorted(bots))}")
-        print(f"   API requests served: {len(fake.requests())}")
-    print("Next: sync, rules and digests turn this trail into evidence (coming releases).")
+        config_path = DEMO_DIR / "config.toml"
+        config_path.write_text(_config(fake.url, dataset["meta"]["people"]))
+        (DEMO_DIR / "ladder-bot.db").unlink(missing_ok=True)
+        os.environ[TOKEN_ENV] = token
+        print(f"3. ladder-bot sync --config {config_path}  (into a fresh SQLite file)")
+        cli.main(args=["sync", "--config", str(config_path)], standalone_mode=False)
+    engine = db.make_engine(f"sqlite:///{DEMO_DIR / 'ladder-bot.db'}")
+    with db.session_factory(engine)() as session:
+        rows = session.scalars(select(Activity)).all()
+    engine.dispose()
+    collected: dict[str, Counter[str]] = {}
+    for row in rows:
+        collected.setdefault(row.actor_username, Counter())[row.kind] += 1
+    print("4. What was collected for each person (raw activity: rules turn it into evidence later):")
+    for person in sorted(dataset["meta"]["people"], key=lambda p: str(p["username"])):
+        kinds = collected.get(str(person["username"]), Counter())
+        summary = ", ".join(f"{kind.replace('_', ' ')} {count}" for kind, count in sorted(kinds.items()))
+        print(f"   {person['username']} (level {person['level']}): {summary or 'nothing yet'}")
+    bots = sorted(u["username"] for u in dataset["users"] if u.get("bot"))
+    print(f"   bot accounts, never collected as people: {', '.join(bots)}")
 
 
 if __name__ == "__main__":

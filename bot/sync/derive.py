@@ -41,12 +41,19 @@ def pipelines_source(project_id: int) -> str:
 def _notes(
     session: Session, project_id: int, noteable_type: str, iid: int
 ) -> list[dict[str, object]]:
+    """The human comments of one MR or issue, oldest first.
+
+    System notes stay in the store but out of derivation: they are fetched only when an item's
+    notes are fetched in full (a reconcile, a count mismatch), and activities must not depend
+    on which path a sync happened to take. Review requests therefore date from the MR.
+    """
     rows = session.scalars(
         select(models.Note)
         .where(
             models.Note.project_id == project_id,
             models.Note.noteable_type == noteable_type,
             models.Note.noteable_iid == iid,
+            models.Note.system.is_(False),
             models.Note.deleted_at.is_(None),
         )
         .order_by(models.Note.id)

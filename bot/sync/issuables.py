@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 from bot.store import models
 from bot.sync import derive, watermarks
 from bot.sync.context import ProjectSync, updated_pages
-from bot.sync.records import issue_row, merge_request_row, must_time, note_row, slim_diff
+from bot.sync.records import (
+    approval_row,
+    issue_row,
+    merge_request_row,
+    must_time,
+    note_row,
+    slim_diff,
+)
 from bot.sync.users import referenced_users
 
 Payload = dict[str, Any]
@@ -140,26 +147,66 @@ def refetch_notes(job: ProjectSync, session: Session, kind: Kind, iid: int) -> N
             job.summary.add(job.path, "notes", deleted=1)
 
 
-def reconcile(job: ProjectSync, kind: Kind, now: datetime) -> None:
-    """Catch deletions: list every item's id and note count, and mend what differs."""
+def refetch_approvals(job: ProjectSync, session: Session, iid: int) -> None:
+    """Replace an MR's approvals with what GitLab says now (an unapproval leaves no event)."""
+    path = f"{job.api}/merge_requests/{iid}/approvals"
+    payload = job.client.get(path)
+    current: dict[int, Payload] = {}
+    for entry in payload.get("approved_by") or []:
+        user = entry.get("user") or {}
+        if user.get("id") is not None:
+            current[int(user["id"])] = entry
+    job.directory.ensure(session, [entry["user"] for entry in current.values()], job.now)
+    stored = session.scalars(
+        select(models.Approval).where(
+            models.Approval.project_id == job.project.id, models.Approval.mr_iid == iid
+        )
+    ).all()
+    for approval in stored:
+        if approval.user_id not in current and approval.deleted_at is None:
+            approval.deleted_at = job.now
+            job.summary.add(job.path, "approvals", deleted=1)
+    known = {approval.user_id: approval for approval in stored}
+    for uid, entry in current.items():
+        approved_at = must_time(entry.get("approved_at"), "approval")
+        old = known.get(uid)
+        if old is None:
+            session.add(
+                approval_row(job.project.id, iid, entry["user"], approved_at, path, job.now)
+            )
+            job.summary.add(job.path, "approvals", new=1)
+        elif old.deleted_at is not None:
+            old.deleted_at = None
+            old.approved_at = approved_at
+
+
+def reconcile(job: ProjectSync, kind: Kind, now: datetime, since: datetime | None) -> None:
+    """Catch what no ``updated_at`` reveals: deletions, edited or deleted notes, withdrawn
+    approvals.
+
+    Every item is listed (one request per hundred); items changed since the last reconcile
+    (``since``; all of them when None) have their notes, and an MR its approvals, fetched
+    again, and anything no longer listed is marked deleted.
+    """
     seen: set[int] = set()
     job.progress.start(job.path, f"{kind.resource} (reconcile)")
     for page in job.client.pages(f"{job.api}/{kind.segment}", {"state": "all", "per_page": 100}):
         with job.sessions() as session, session.begin():
             for payload in page.items:
                 seen.add(int(payload["id"]))
+                updated_at = must_time(payload["updated_at"], "item")
                 row = session.get(kind.model, int(payload["id"]))
-                if (
-                    row is None
-                    or row.deleted_at is not None
-                    or row.updated_at != must_time(payload["updated_at"], "item")
-                ):
+                if row is None or row.deleted_at is not None or row.updated_at != updated_at:
                     store(job, session, kind, payload)
-                elif stored_comments(session, job.project.id, kind.noteable_type, row.iid) != int(
-                    payload.get("user_notes_count") or 0
-                ):
-                    row.user_notes_count = int(payload.get("user_notes_count") or 0)
+                    row = session.get(kind.model, int(payload["id"]))
+                assert row is not None
+                counts_differ = stored_comments(
+                    session, job.project.id, kind.noteable_type, row.iid
+                ) != int(payload.get("user_notes_count") or 0)
+                if counts_differ or since is None or updated_at >= since:
                     refetch_notes(job, session, kind, row.iid)
+                    if kind is MERGE_REQUESTS:
+                        refetch_approvals(job, session, row.iid)
                     derived = derive.merge_request if kind is MERGE_REQUESTS else derive.issue
                     derived(session, job.directory, job.project, row, now)
         job.progress.advance(len(page.items))

@@ -131,21 +131,23 @@ def _sync_all(
         issuables.sync(job, issuables.MERGE_REQUESTS)
         issuables.sync(job, issuables.ISSUES)
         pipelines.sync(job)
-        if full or _reconcile_due(sessions, project.id, now, options.reconcile_days):
-            issuables.reconcile(job, issuables.MERGE_REQUESTS, now)
-            issuables.reconcile(job, issuables.ISSUES, now)
+        due, since = _reconcile_due(sessions, project.id, now, options.reconcile_days)
+        if full or due:
+            issuables.reconcile(job, issuables.MERGE_REQUESTS, now, None if full else since)
+            issuables.reconcile(job, issuables.ISSUES, now, None if full else since)
             with sessions() as session, session.begin():
                 watermarks.reconciled(session, project.id, now)
 
 
 def _reconcile_due(
     sessions: sessionmaker[Session], project_id: int, now: datetime, days: int
-) -> bool:
+) -> tuple[bool, datetime | None]:
+    """Is a reconcile due, and since when have items changed that it must look at?"""
     with sessions() as session:
         mark = watermarks.read(session, project_id, "reconcile")
     if mark is None or mark.reconciled_at is None:
         # The first sync of a project is complete by construction; start the clock there.
         with sessions() as session, session.begin():
             watermarks.reconciled(session, project_id, now)
-        return False
-    return now - mark.reconciled_at >= timedelta(days=days)
+        return False, None
+    return now - mark.reconciled_at >= timedelta(days=days), mark.reconciled_at
