@@ -43,7 +43,12 @@ def _config(url: str, people: list[dict[str, object]]) -> str:
         'patterns = ["*-bot", "renovate*"]',
     ]
     for person in people:
-        lines += ["", "[[people]]", f'username = "{person["username"]}"', f"level = {person['level']}"]
+        lines += [
+            "",
+            "[[people]]",
+            f'username = "{person["username"]}"',
+            f"level = {person['level']}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -54,7 +59,9 @@ def main() -> None:
     dataset_path = DEMO_DIR / "team.json"
     dataset = generate(people=PEOPLE, projects=PROJECTS, weeks=WEEKS, seed=SEED, end=end)
     write_dataset(dataset, dataset_path)
-    print(f"1. Set up, and generated {PEOPLE} people x {WEEKS} weeks in {PROJECTS} projects: {dataset_path}")
+    print(
+        f"1. Set up, and generated {PEOPLE} people x {WEEKS} weeks in {PROJECTS} projects: {dataset_path}"
+    )
     token = os.urandom(12).hex()
     with FakeGitLab(dataset_path, admin_token=token) as fake:
         print(f"2. Offline GitLab serving it at {fake.url}")
@@ -71,10 +78,14 @@ def main() -> None:
     collected: dict[str, Counter[str]] = {}
     for row in rows:
         collected.setdefault(row.actor_username, Counter())[row.kind] += 1
-    print("4. What was collected for each person (raw activity: rules turn it into evidence later):")
+    print(
+        "4. What was collected for each person (raw activity: rules turn it into evidence later):"
+    )
     for person in sorted(dataset["meta"]["people"], key=lambda p: str(p["username"])):
         kinds = collected.get(str(person["username"]), Counter())
-        summary = ", ".join(f"{kind.replace('_', ' ')} {count}" for kind, count in sorted(kinds.items()))
+        summary = ", ".join(
+            f"{kind.replace('_', ' ')} {count}" for kind, count in sorted(kinds.items())
+        )
         print(f"   {person['username']} (level {person['level']}): {summary or 'nothing yet'}")
     bots = sorted(u["username"] for u in dataset["users"] if u.get("bot"))
     print(f"   bot accounts, never collected as people: {', '.join(bots)}")
