@@ -206,9 +206,7 @@ def save(recording: Recording, out: Path) -> None:
     target = Path(out)
     try:
         handle, temporary = tempfile.mkstemp(
-            dir=target.parent if str(target.parent) else ".",
-            prefix=f".{target.name}.",
-            suffix=".tmp",
+            dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
         )
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
@@ -290,6 +288,14 @@ class _Recorder:
                 found[int(item[key])] = item  # a later copy is the newer one
         return [found[k] for k in sorted(found)]
 
+    def optional(self, path: str) -> Any:
+        """One document, or None where GitLab has no such endpoint (404)."""
+        try:
+            return self.client.get(path)
+        except GitLabNotFound:
+            log.info("GET %s: 404, recorded as empty", path)
+            return None
+
     def want(self, users: Iterable[Mapping[str, Any]]) -> None:
         for user in users:
             uid = user.get("id")
@@ -366,8 +372,9 @@ class _Recorder:
         single = self.client.get(base)
         merge_request = {**item, **single}
         notes = self.notes(base)
-        approvals = self.client.get(f"{base}/approvals") or {}
-        reviewers = self.client.get(f"{base}/reviewers") or []
+        # Older or smaller GitLabs may lack these two; the MR itself answered just now.
+        approvals = self.optional(f"{base}/approvals") or {}
+        reviewers = self.optional(f"{base}/reviewers") or []
         diffs = self.listing(f"{base}/diffs")
         commits = [_scrub_commit(commit) for commit in self.listing(f"{base}/commits")]
         awards = self.awards(base, notes)
