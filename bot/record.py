@@ -119,6 +119,7 @@ _GROUP_FIELDS: Final = (
     "created_at",
 )
 _INSTANCE_FIELDS: Final = ("version", "revision")
+_FINISHED: Final = frozenset({"success", "failed"})
 # The access levels the dataset format knows (GitLab's member levels).
 _ACCESS_LEVELS: Final = frozenset({5, 10, 15, 20, 30, 40, 50})
 
@@ -247,13 +248,15 @@ class _Recorder:
         groups = self.namespace(project)
         self.progress.advance(1)
         self.progress.finish()
+        members = self.members(api)
+        merge_requests = self.merge_requests(api)
         entry: Payload = {
             "project": project,
-            "members": self.members(api),
-            "merge_requests": self.merge_requests(api),
+            "members": members,
+            "merge_requests": merge_requests,
             "issues": self.issues(api),
             "pipelines": self.pipelines(api),
-            "events": self.events(api),
+            "events": self.events(api, merge_requests),
         }
         dataset: Payload = {"format": FORMAT}
         if instance:
@@ -450,21 +453,78 @@ class _Recorder:
         self.progress.start(self.path, "pipelines")
         out: list[Payload] = []
         for item in self.updated(f"{api}/pipelines", {}, "id"):
-            try:
-                single = self.client.get(f"{api}/pipelines/{int(item['id'])}")
-            except GitLabNotFound:
-                log.warning("pipeline %s went away while recording, left out", item["id"])
-                continue
-            pipeline = {**item, **single}
-            self.want_in([pipeline])
-            out.append(pipeline)
-            self.progress.advance(1)
+            pipeline = self.pipeline(api, item)
+            if pipeline is not None:
+                out.append(pipeline)
+                self.progress.advance(1)
+        for item in self.earlier_failures(api, out):
+            pipeline = self.pipeline(api, item)
+            if pipeline is not None:
+                out.append(pipeline)
+                self.progress.advance(1)
         self.progress.finish()
-        return out
+        return sorted(out, key=lambda p: int(p["id"]))
 
-    def events(self, api: str) -> list[Payload]:
+    def pipeline(self, api: str, item: Payload) -> Payload | None:
+        """A list item completed by the single pipeline (the list has no ``user``)."""
+        try:
+            single = self.client.get(f"{api}/pipelines/{int(item['id'])}")
+        except GitLabNotFound:
+            log.warning("pipeline %s went away while recording, left out", item["id"])
+            return None
+        pipeline = {**item, **single}
+        self.want_in([pipeline])
+        return pipeline
+
+    def earlier_failures(self, api: str, recorded: Sequence[Payload]) -> list[Payload]:
+        """The failures from before the day that recorded successes fix.
+
+        A success fixes its ref when the previous finished pipeline there failed. For the first
+        finished pipeline of each ref in the recording, the previous one is older than the day:
+        it is looked up (newest first, one page as a rule) and recorded when it failed, so the
+        replay pairs the fix as the original does. A ref whose first recorded finished pipeline
+        failed needs nothing.
+        """
+        by_ref: dict[str, list[Payload]] = {}
+        for pipeline in recorded:
+            if pipeline.get("status") in _FINISHED and isinstance(pipeline.get("ref"), str):
+                by_ref.setdefault(pipeline["ref"], []).append(pipeline)
+        known = {int(p["id"]) for p in recorded}
+        found: list[Payload] = []
+        for ref in sorted(by_ref):
+            first = min(by_ref[ref], key=_created_then_id)
+            if first["status"] != "success":
+                continue
+            query = {
+                "ref": ref,
+                "updated_before": _stamp(self.since),
+                "order_by": "id",
+                "sort": "desc",
+                "per_page": PER_PAGE,
+            }
+            previous = next(
+                (
+                    item
+                    for page in self.client.pages(f"{api}/pipelines", query)
+                    for item in page.items
+                    if int(item["id"]) not in known
+                    and item.get("status") in _FINISHED
+                    and _created_then_id(item) < _created_then_id(first)
+                ),
+                None,
+            )
+            if previous is not None and previous["status"] == "failed":
+                found.append(previous)
+        return found
+
+    def events(self, api: str, merge_requests: Sequence[Payload]) -> list[Payload]:
         self.progress.start(self.path, "events")
-        events = self.listing(f"{api}/events", {"after": self.events_after, "sort": "asc"})
+        found: dict[int, Payload] = {}
+        for event in self.listing(f"{api}/events", {"after": self.events_after, "sort": "asc"}):
+            found[int(event["id"])] = event
+        for event in self.earlier_approvals(api, merge_requests):
+            found.setdefault(int(event["id"]), event)
+        events = [found[key] for key in sorted(found)]
         for event in events:
             author = event.get("author")
             self.want([author] if isinstance(author, dict) else [])
@@ -475,7 +535,34 @@ class _Recorder:
                 self.want_in([note])
         self.progress.advance(len(events))
         self.progress.finish()
-        return sorted(events, key=lambda e: int(e["id"]))
+        return events
+
+    def earlier_approvals(self, api: str, merge_requests: Sequence[Payload]) -> list[Payload]:
+        """The ``approved`` events from before the day of the recorded merge requests.
+
+        Sync learns approvals from the events feed, so an MR approved before the day and
+        changed after it would otherwise replay without its approval. Asked only when a
+        recorded MR was opened before the day, from the day the oldest one was opened.
+        """
+        opened = [
+            _time(entry["merge_request"]["created_at"])
+            for entry in merge_requests
+            if _time(entry["merge_request"]["created_at"]) < self.since
+        ]
+        if not opened:
+            return []
+        iids = {int(entry["merge_request"]["iid"]) for entry in merge_requests}
+        query = {
+            "action": "approved",
+            "after": (min(opened).date() - timedelta(days=1)).isoformat(),
+            "before": self.since.date().isoformat(),
+            "sort": "asc",
+        }
+        return [
+            event
+            for event in self.listing(f"{api}/events", query)
+            if event.get("target_type") == "MergeRequest" and event.get("target_iid") in iids
+        ]
 
     def users(self) -> list[Payload]:
         self.progress.start(self.path, "users")
@@ -500,6 +587,21 @@ class _Recorder:
             self.progress.advance(1)
         self.progress.finish()
         return out
+
+
+def _time(value: str) -> datetime:
+    """A GitLab timestamp (``Z`` or an offset) as an aware datetime."""
+    parsed = datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith("Z") else value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _created_then_id(pipeline: Mapping[str, Any]) -> tuple[datetime, int]:
+    """The order in which pipeline activities pair a fix with a failure."""
+    return _time(str(pipeline["created_at"])), int(pipeline["id"])
 
 
 # -- scrubbing ---------------------------------------------------------------------------------

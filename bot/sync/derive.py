@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from bot.activities import (
@@ -21,6 +21,7 @@ from bot.activities import (
     pipeline_activities,
 )
 from bot.store import models
+from bot.sync import attribution
 from bot.sync.users import Directory
 
 Payload = dict[str, object]
@@ -39,9 +40,9 @@ def pipelines_source(project_id: int) -> str:
 
 
 def _notes(
-    session: Session, project_id: int, noteable_type: str, iid: int
-) -> list[dict[str, object]]:
-    """The human comments of one MR or issue, oldest first.
+    session: Session, project_id: int, noteable_type: str, iids: Sequence[int]
+) -> dict[int, list[dict[str, object]]]:
+    """The human comments of some MRs or issues, oldest first, by iid.
 
     System notes stay in the store but out of derivation: they are fetched only when an item's
     notes are fetched in full (a reconcile, a count mismatch), and activities must not depend
@@ -52,58 +53,134 @@ def _notes(
         .where(
             models.Note.project_id == project_id,
             models.Note.noteable_type == noteable_type,
-            models.Note.noteable_iid == iid,
+            models.Note.noteable_iid.in_(iids),
             models.Note.system.is_(False),
             models.Note.deleted_at.is_(None),
         )
         .order_by(models.Note.id)
     )
-    out = []
+    out: dict[int, list[dict[str, object]]] = {iid: [] for iid in iids}
     for row in rows:
         payload = dict(row.raw)
         if row.discussion_id:
             payload["discussion_id"] = row.discussion_id
-        out.append(payload)
+        out[row.noteable_iid].append(payload)
     return out
 
 
 def replace(
-    session: Session, source: str, activities: Sequence[Activity], now: datetime
+    session: Session, sources: Sequence[str], activities: Sequence[Activity], now: datetime
 ) -> tuple[int, int]:
-    """Make the stored activities of ``source`` exactly ``activities``: (written, removed)."""
+    """Make the stored activities of ``sources`` exactly ``activities``: (written, removed)."""
+    if not sources:
+        return 0, 0
     existing = {
         row.key: row
-        for row in session.scalars(select(models.Activity).where(models.Activity.source == source))
+        for row in session.scalars(
+            select(models.Activity).where(models.Activity.source.in_(sources))
+        )
     }
+    inserts: list[dict[str, object]] = []
     written = 0
     for activity in activities:
+        values = _values(activity)
         row = existing.pop(activity.key, None)
-        values = {
-            "kind": activity.kind,
-            "actor_id": activity.actor_id,
-            "actor_username": activity.actor_username,
-            "occurred_at": activity.occurred_at,
-            "project_id": activity.project_id,
-            "project_path": activity.project_path,
-            "url": activity.url,
-            "subject_type": activity.subject_type,
-            "subject_iid": activity.subject_iid,
-            "context": activity.context,
-            "fields": activity.fields,
-            "confidential": activity.confidential,
-            "source": source,
-        }
         if row is None:
-            session.add(models.Activity(key=activity.key, updated_at=now, **values))
+            inserts.append({"key": activity.key, "updated_at": now, **values})
             written += 1
         elif any(getattr(row, key) != value for key, value in values.items()):
             for key, value in values.items():
                 setattr(row, key, value)
             row.updated_at = now
             written += 1
-    for row in existing.values():
-        session.delete(row)
+    if inserts:
+        session.execute(insert(models.Activity), inserts)
+    if existing:
+        session.execute(
+            delete(models.Activity).where(models.Activity.id.in_([r.id for r in existing.values()]))
+        )
     return written, len(existing)
+
+
+def _values(activity: Activity) -> dict[str, object]:
+    return {
+        "kind": activity.kind,
+        "actor_id": activity.actor_id,
+        "actor_username": activity.actor_username,
+        "occurred_at": activity.occurred_at,
+        "project_id": activity.project_id,
+        "project_path": activity.project_path,
+        "url": activity.url,
+        "subject_type": activity.subject_type,
+        "subject_iid": activity.subject_iid,
+        "context": activity.context,
+        "fields": activity.fields,
+        "confidential": activity.confidential,
+        "source": _source_of(activity),
+    }
+
+
+def _source_of(activity: Activity) -> str:
+    if activity.subject_type == "merge_request":
+        return mr_source(activity.project_id, activity.subject_iid or 0)
+    if activity.subject_type == "issue":
+        return issue_source(activity.project_id, activity.subject_iid or 0)
+    return pipelines_source(activity.project_id)
+
+
+def merge_requests(
+    session: Session,
+    directory: Directory,
+    project: models.Project,
+    rows: Sequence[models.MergeRequest],
+    now: datetime,
+) -> tuple[int, int]:
+    """Re-derive the activities of several merge requests of one project."""
+    iids = [row.iid for row in rows]
+    notes = _notes(session, project.id, "MergeRequest", iids)
+    approvals: dict[int, list[dict[str, object]]] = {iid: [] for iid in iids}
+    for approval in session.scalars(
+        select(models.Approval).where(
+            models.Approval.project_id == project.id,
+            models.Approval.mr_iid.in_(iids),
+            models.Approval.deleted_at.is_(None),
+        )
+    ):
+        approvals[approval.mr_iid].append(dict(approval.raw))
+    activities: list[Activity] = []
+    for row in rows:
+        if row.deleted_at is None:
+            activities.extend(
+                merge_request_activities(
+                    row.raw,
+                    project_path=project.path,
+                    diffs=list(row.diffs or []),
+                    approvals=approvals[row.iid],
+                    notes=notes[row.iid],
+                    actors=directory,
+                )
+            )
+    return replace(session, [mr_source(project.id, row.iid) for row in rows], activities, now)
+
+
+def issues(
+    session: Session,
+    directory: Directory,
+    project: models.Project,
+    rows: Sequence[models.Issue],
+    now: datetime,
+) -> tuple[int, int]:
+    """Re-derive the activities of several issues of one project."""
+    notes = _notes(session, project.id, "Issue", [row.iid for row in rows])
+    activities: list[Activity] = []
+    for row in rows:
+        if row.deleted_at is None:
+            activities.extend(
+                issue_activities(
+                    row.raw, project_path=project.path, notes=notes[row.iid], actors=directory
+                )
+            )
+    return replace(session, [issue_source(project.id, row.iid) for row in rows], activities, now)
 
 
 def merge_request(
@@ -113,28 +190,7 @@ def merge_request(
     mr: models.MergeRequest,
     now: datetime,
 ) -> tuple[int, int]:
-    source = mr_source(project.id, mr.iid)
-    if mr.deleted_at is not None:
-        return replace(session, source, [], now)
-    approvals = [
-        dict(row.raw)
-        for row in session.scalars(
-            select(models.Approval).where(
-                models.Approval.project_id == project.id,
-                models.Approval.mr_iid == mr.iid,
-                models.Approval.deleted_at.is_(None),
-            )
-        )
-    ]
-    activities = merge_request_activities(
-        mr.raw,
-        project_path=project.path,
-        diffs=list(mr.diffs or []),
-        approvals=approvals,
-        notes=_notes(session, project.id, "MergeRequest", mr.iid),
-        actors=directory,
-    )
-    return replace(session, source, activities, now)
+    return merge_requests(session, directory, project, [mr], now)
 
 
 def issue(
@@ -144,16 +200,7 @@ def issue(
     row: models.Issue,
     now: datetime,
 ) -> tuple[int, int]:
-    source = issue_source(project.id, row.iid)
-    if row.deleted_at is not None:
-        return replace(session, source, [], now)
-    activities = issue_activities(
-        row.raw,
-        project_path=project.path,
-        notes=_notes(session, project.id, "Issue", row.iid),
-        actors=directory,
-    )
-    return replace(session, source, activities, now)
+    return issues(session, directory, project, [row], now)
 
 
 def pipelines(
@@ -165,14 +212,15 @@ def pipelines(
         .order_by(models.Pipeline.id)
     ).all()
     users = {row.id: row for row in session.scalars(select(models.User))}
+    index = attribution.authors(session, project.id)
 
     def actor_of(pipeline: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        uid = pipeline.get("_user_id")
-        user = users.get(uid) if isinstance(uid, int) else None
+        uid = attribution.actor_id(pipeline, index)
+        user = users.get(uid) if uid is not None else None
         return {"id": user.id, "username": user.username, "name": user.name} if user else None
 
-    payloads = [{**row.raw, "_user_id": row.user_id} for row in rows]
+    payloads = [dict(row.raw) for row in rows]
     activities = pipeline_activities(
         payloads, project_path=project.path, actor_of=actor_of, actors=directory
     )
-    return replace(session, pipelines_source(project.id), activities, now)
+    return replace(session, [pipelines_source(project.id)], activities, now)

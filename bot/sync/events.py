@@ -13,9 +13,10 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.store import models
-from bot.sync import derive, watermarks
+from bot.sync import bulk, derive, watermarks
 from bot.sync.context import ProjectSync
 from bot.sync.records import approval_row, must_time, note_row
 from bot.sync.users import referenced_users
@@ -57,80 +58,93 @@ def _position(text: str) -> tuple[int, Any]:
 
 
 def _store(
-    job: ProjectSync, session: Any, action: str, events: list[Payload]
+    job: ProjectSync, session: Session, action: str, events: list[Payload]
 ) -> set[tuple[str, int]]:
-    """Upsert what the events carry; returns the (noteable type, iid) pairs they touched."""
+    """Upsert what a page of events carries; returns the (noteable type, iid) pairs touched."""
     touched: set[tuple[str, int]] = set()
-    for event in events:
-        author = event.get("author")
-        users: list[Any] = [author] if isinstance(author, dict) else []
-        if action == "commented":
-            note = event.get("note")
-            if not isinstance(note, dict) or note.get("noteable_type") not in (
-                "MergeRequest",
-                "Issue",
-            ):
-                continue  # deleted since, or a commit/snippet comment
+    users: list[Any] = [e["author"] for e in events if isinstance(e.get("author"), dict)]
+    if action == "commented":
+        notes = [
+            e["note"]
+            for e in events
+            if isinstance(e.get("note"), dict)
+            and e["note"].get("noteable_type") in ("MergeRequest", "Issue")
+        ]  # a missing note was deleted since; commit and snippet comments are not ours
+        for note in notes:
             users.extend(referenced_users(note))
-            job.directory.ensure(session, users, job.now)
-            existing = session.get(models.Note, int(note["id"]))
+        job.directory.ensure(session, users, job.now)
+        known = {
+            row.id: row
+            for row in session.execute(
+                select(models.Note.id, models.Note.updated_at, models.Note.discussion_id).where(
+                    models.Note.id.in_([int(n["id"]) for n in notes])
+                )
+            )
+        }
+        rows = []
+        for note in notes:
+            old = known.get(int(note["id"]))
             row = note_row(
                 note,
                 job.project.id,
                 f"{job.api}/events",
                 job.now,
-                existing.discussion_id if existing else None,
+                old.discussion_id if old else None,
             )
-            state = "updated" if existing is not None else "new"
-            if existing is None or existing.updated_at != row.updated_at:
-                session.merge(row)
-                job.summary.add(job.path, "notes", **{state: 1})
+            if old is None or old.updated_at != row.updated_at:
+                rows.append(bulk.values(row))
+                job.summary.add(job.path, "notes", **{"updated" if old else "new": 1})
             touched.add((str(note["noteable_type"]), int(note["noteable_iid"])))
-        elif (
-            action == "approved"
-            and event.get("target_type") == "MergeRequest"
-            and isinstance(author, dict)
-        ):
-            job.directory.ensure(session, users, job.now)
-            iid = int(event["target_iid"])
-            key = (job.project.id, iid, int(author["id"]))
-            if session.get(models.Approval, key) is None:
-                session.add(
-                    approval_row(
-                        job.project.id,
-                        iid,
-                        author,
-                        must_time(event["created_at"], "event"),
-                        f"{job.api}/events",
-                        job.now,
-                    )
+        bulk.upsert(session, models.Note, rows, ["id"])
+    elif action == "approved":
+        job.directory.ensure(session, users, job.now)
+        approvals = [
+            e
+            for e in events
+            if e.get("target_type") == "MergeRequest" and isinstance(e.get("author"), dict)
+        ]
+        stored: set[tuple[int, int]] = {
+            (int(iid), int(uid))
+            for iid, uid in session.execute(
+                select(models.Approval.mr_iid, models.Approval.user_id).where(
+                    models.Approval.project_id == job.project.id,
+                    models.Approval.mr_iid.in_([int(e["target_iid"]) for e in approvals]),
                 )
+            )
+        }
+        rows = []
+        for event in approvals:
+            iid, uid = int(event["target_iid"]), int(event["author"]["id"])
+            if (iid, uid) not in stored:
+                stored.add((iid, uid))
+                approved_at = must_time(event["created_at"], "event")
+                approval = approval_row(
+                    job.project.id, iid, event["author"], approved_at, f"{job.api}/events", job.now
+                )
+                rows.append(bulk.values(approval))
                 job.summary.add(job.path, "approvals", new=1)
             touched.add(("MergeRequest", iid))
+        bulk.upsert(session, models.Approval, rows, ["project_id", "mr_iid", "user_id"])
     return touched
 
 
-def _rederive(job: ProjectSync, session: Any, touched: set[tuple[str, int]]) -> None:
+def _rederive(job: ProjectSync, session: Session, touched: set[tuple[str, int]]) -> None:
     """Notes do not always move their MR's ``updated_at`` (GitLab throttles the touch to once a
     minute), so what the feed touched is re-derived here rather than waiting for the MR walk."""
-    for noteable_type, iid in sorted(touched):
-        if noteable_type == "MergeRequest":
-            mr = session.scalars(
-                select(models.MergeRequest).where(
-                    models.MergeRequest.project_id == job.project.id, models.MergeRequest.iid == iid
-                )
-            ).first()
-            if mr is not None:
-                written, removed = derive.merge_request(
-                    session, job.directory, job.project, mr, job.now
-                )
-                job.summary.activities.update(written=written, removed=removed)
-        else:
-            issue = session.scalars(
-                select(models.Issue).where(
-                    models.Issue.project_id == job.project.id, models.Issue.iid == iid
-                )
-            ).first()
-            if issue is not None:
-                written, removed = derive.issue(session, job.directory, job.project, issue, job.now)
-                job.summary.activities.update(written=written, removed=removed)
+    mr_iids = [iid for name, iid in touched if name == "MergeRequest"]
+    issue_iids = [iid for name, iid in touched if name == "Issue"]
+    mrs = session.scalars(
+        select(models.MergeRequest).where(
+            models.MergeRequest.project_id == job.project.id, models.MergeRequest.iid.in_(mr_iids)
+        )
+    ).all()
+    issues = session.scalars(
+        select(models.Issue).where(
+            models.Issue.project_id == job.project.id, models.Issue.iid.in_(issue_iids)
+        )
+    ).all()
+    for written, removed in (
+        derive.merge_requests(session, job.directory, job.project, mrs, job.now),
+        derive.issues(session, job.directory, job.project, issues, job.now),
+    ):
+        job.summary.activities.update(written=written, removed=removed)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.store import models
-from bot.sync import derive, watermarks
+from bot.sync import bulk, derive, watermarks
 from bot.sync.context import ProjectSync, updated_pages
 from bot.sync.records import (
     approval_row,
@@ -51,8 +51,7 @@ def sync(job: ProjectSync, kind: Kind) -> None:
     path = f"{job.api}/{kind.segment}"
     for page, position in updated_pages(job.client, path, {"state": "all", "per_page": 100}, since):
         with job.sessions() as session, session.begin():
-            for payload in page.items:
-                store(job, session, kind, payload)
+            store(job, session, kind, page.items)
             if position is not None:
                 watermarks.write(
                     session, job.project.id, kind.resource, position.isoformat(), job.now
@@ -62,38 +61,56 @@ def sync(job: ProjectSync, kind: Kind) -> None:
     job.progress.finish()
 
 
-def store(job: ProjectSync, session: Session, kind: Kind, payload: Payload) -> None:
-    """Upsert one MR or issue list item and whatever it needs; re-derive its activities."""
-    existing = session.get(kind.model, int(payload["id"]))
-    updated_at = must_time(payload["updated_at"], kind.resource)
-    if (
-        existing is not None
-        and existing.deleted_at is None
-        and existing.updated_at == updated_at
-        and not job.full
-    ):
-        return
-    job.directory.ensure(session, referenced_users(payload), job.now)
+def store(job: ProjectSync, session: Session, kind: Kind, payloads: list[Payload]) -> None:
+    """Upsert a page of MR or issue list items and what they need; re-derive their activities.
+
+    An item whose ``updated_at`` is unchanged costs nothing: no request, no write.
+    """
+    existing = {
+        row.id: row
+        for row in session.scalars(
+            select(kind.model).where(kind.model.id.in_([int(p["id"]) for p in payloads]))
+        )
+    }
+    changed: list[Any] = []
     endpoint = f"{job.api}/{kind.segment}"
-    if kind is MERGE_REQUESTS:
-        row: models.MergeRequest | models.Issue = merge_request_row(payload, endpoint, job.now)
-        assert isinstance(row, models.MergeRequest)
-        old = existing if isinstance(existing, models.MergeRequest) else None
-        row.diffs, row.diffs_sha = (old.diffs, old.diffs_sha) if old else (None, None)
-        if row.sha and (job.full or row.sha != row.diffs_sha):
-            row.diffs = fetch_diffs(job, row.iid)
-            row.diffs_sha = row.sha
-    else:
-        row = issue_row(payload, endpoint, job.now)
-    merged = session.merge(row)
-    job.summary.add(job.path, kind.resource, **{"updated" if existing is not None else "new": 1})
-    if (
-        stored_comments(session, job.project.id, kind.noteable_type, merged.iid)
-        != merged.user_notes_count
-    ):
-        refetch_notes(job, session, kind, merged.iid)
-    derived = derive.merge_request if kind is MERGE_REQUESTS else derive.issue
-    written, removed = derived(session, job.directory, job.project, merged, job.now)  # type: ignore[arg-type]
+    for payload in payloads:
+        old = existing.get(int(payload["id"]))
+        updated_at = must_time(payload["updated_at"], kind.resource)
+        if (
+            old is not None
+            and old.deleted_at is None
+            and old.updated_at == updated_at
+            and not job.full
+        ):
+            continue
+        job.directory.ensure(session, referenced_users(payload), job.now)
+        fresh: Any = (
+            merge_request_row(payload, endpoint, job.now)
+            if kind is MERGE_REQUESTS
+            else issue_row(payload, endpoint, job.now)
+        )
+        if kind is MERGE_REQUESTS:
+            fresh.diffs, fresh.diffs_sha = (old.diffs, old.diffs_sha) if old else (None, None)
+            if fresh.sha and (job.full or fresh.sha != fresh.diffs_sha):
+                fresh.diffs = fetch_diffs(job, fresh.iid)
+                fresh.diffs_sha = fresh.sha
+        if old is None:
+            session.add(fresh)
+            changed.append(fresh)
+        else:
+            for key, value in bulk.values(fresh).items():
+                setattr(old, key, value)
+            changed.append(old)
+        job.summary.add(job.path, kind.resource, **{"updated" if old is not None else "new": 1})
+    if not changed:
+        return
+    counts = stored_comments(session, job.project.id, kind.noteable_type, [r.iid for r in changed])
+    for row in changed:
+        if counts.get(row.iid, 0) != row.user_notes_count:
+            refetch_notes(job, session, kind, row.iid)
+    derived = derive.merge_requests if kind is MERGE_REQUESTS else derive.issues
+    written, removed = derived(session, job.directory, job.project, changed, job.now)
     job.summary.activities.update(written=written, removed=removed)
 
 
@@ -104,19 +121,22 @@ def fetch_diffs(job: ProjectSync, iid: int) -> list[Any]:
     return items
 
 
-def stored_comments(session: Session, project_id: int, noteable_type: str, iid: int) -> int:
-    return int(
-        session.scalar(
-            select(func.count()).where(
-                models.Note.project_id == project_id,
-                models.Note.noteable_type == noteable_type,
-                models.Note.noteable_iid == iid,
-                models.Note.system.is_(False),
-                models.Note.deleted_at.is_(None),
-            )
+def stored_comments(
+    session: Session, project_id: int, noteable_type: str, iids: list[int]
+) -> dict[int, int]:
+    """How many human comments the store holds for each of ``iids``."""
+    rows = session.execute(
+        select(models.Note.noteable_iid, func.count())
+        .where(
+            models.Note.project_id == project_id,
+            models.Note.noteable_type == noteable_type,
+            models.Note.noteable_iid.in_(iids),
+            models.Note.system.is_(False),
+            models.Note.deleted_at.is_(None),
         )
-        or 0
+        .group_by(models.Note.noteable_iid)
     )
+    return {int(iid): int(count) for iid, count in rows}
 
 
 def refetch_notes(job: ProjectSync, session: Session, kind: Kind, iid: int) -> None:
@@ -197,12 +217,11 @@ def reconcile(job: ProjectSync, kind: Kind, now: datetime, since: datetime | Non
                 updated_at = must_time(payload["updated_at"], "item")
                 row = session.get(kind.model, int(payload["id"]))
                 if row is None or row.deleted_at is not None or row.updated_at != updated_at:
-                    store(job, session, kind, payload)
+                    store(job, session, kind, [payload])
                     row = session.get(kind.model, int(payload["id"]))
                 assert row is not None
-                counts_differ = stored_comments(
-                    session, job.project.id, kind.noteable_type, row.iid
-                ) != int(payload.get("user_notes_count") or 0)
+                counts = stored_comments(session, job.project.id, kind.noteable_type, [row.iid])
+                counts_differ = counts.get(row.iid, 0) != int(payload.get("user_notes_count") or 0)
                 if counts_differ or since is None or updated_at >= since:
                     refetch_notes(job, session, kind, row.iid)
                     if kind is MERGE_REQUESTS:

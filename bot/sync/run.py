@@ -1,8 +1,8 @@
 """One sync run over every watched project: what ``ladder-bot sync`` and the scheduler call.
 
 Per project, in this order: the comment and approval feeds (cheap, and they let the MR walk
-see that an MR's notes are already complete), merge requests, issues, pipelines, and, every
-``reconcile_days`` or on ``--full``, a reconcile that catches deletions. Each page commits with
+see that an MR's notes are already complete), merge requests, issues, every ``reconcile_days``
+or on ``--full`` a reconcile that catches deletions, and pipelines (attributed through MRs). Each page commits with
 its watermark, so an interrupted run loses nothing and the next one resumes.
 """
 
@@ -130,13 +130,14 @@ def _sync_all(
         events.sync_feed(job, "approved")
         issuables.sync(job, issuables.MERGE_REQUESTS)
         issuables.sync(job, issuables.ISSUES)
-        pipelines.sync(job)
         due, since = _reconcile_due(sessions, project.id, now, options.reconcile_days)
         if full or due:
             issuables.reconcile(job, issuables.MERGE_REQUESTS, now, None if full else since)
             issuables.reconcile(job, issuables.ISSUES, now, None if full else since)
             with sessions() as session, session.begin():
                 watermarks.reconciled(session, project.id, now)
+        # Last: a pipeline is attributed through the MRs, which are now current.
+        pipelines.sync(job)
 
 
 def _reconcile_due(
