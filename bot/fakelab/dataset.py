@@ -376,7 +376,11 @@ class _Loader:
         for key in _TIME_KEYS:
             if data.get(key) is not None:
                 data[key] = self._time(data[key], [*path, key])
-        data.setdefault("updated_at", data["created_at"])
+        # Closing or merging moves updated_at in GitLab; a derived default must not be older.
+        data.setdefault(
+            "updated_at",
+            max(t for t in (data["created_at"], data.get("closed_at"), data.get("merged_at")) if t),
+        )
         data.setdefault("state", "opened")
         data.setdefault("description", "")
         data.setdefault("labels", [])

@@ -219,3 +219,46 @@ def test_random_values_inside_a_valid_frame_raise_only_dataset_error(value: Any)
 @given(st.composite(lambda draw: _damaged(draw))())
 def test_randomly_damaged_datasets_raise_only_dataset_error(data: Any) -> None:
     _check(data)
+
+
+def test_a_derived_updated_at_is_never_older_than_closing_or_merging() -> None:
+    from bot.fakelab.dataset import load_dataset
+
+    state = load_dataset(
+        {
+            "format": "ladder-bot-dataset/1",
+            "users": [{"id": 1, "username": "ann"}],
+            "projects": [
+                {
+                    "project": {"id": 5, "path_with_namespace": "ann/tool"},
+                    "merge_requests": [
+                        {
+                            "merge_request": {
+                                "iid": 1,
+                                "title": "x",
+                                "author": {"id": 1},
+                                "state": "merged",
+                                "created_at": "2026-01-01T00:00:00Z",
+                                "merged_at": "2026-01-03T00:00:00Z",
+                            }
+                        }
+                    ],
+                    "issues": [
+                        {
+                            "issue": {
+                                "iid": 1,
+                                "title": "y",
+                                "author": {"id": 1},
+                                "state": "closed",
+                                "created_at": "2026-01-01T00:00:00Z",
+                                "closed_at": "2026-01-02T00:00:00Z",
+                            }
+                        }
+                    ],
+                }
+            ],
+        }
+    )
+    project = state.projects[5]
+    assert project.merge_requests[1].data["updated_at"] == "2026-01-03T00:00:00.000Z"
+    assert project.issues[1].data["updated_at"] == "2026-01-02T00:00:00.000Z"
