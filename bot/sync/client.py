@@ -24,13 +24,14 @@ What the client promises:
 - The token appears in no message, log line, repr or statistic. Query strings are logged with
   token-like parameters masked; headers are never logged.
 
-A client is not thread-safe: use one per thread.
+Several threads may share one client: budget, pacing, rate-limit state and counters are locked.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping
@@ -237,7 +238,10 @@ class GitLabClient:
         self._sent: deque[float] = deque()  # monotonic send times within the pacing window
         self._resume_at: float | None = None  # Unix time GitLab asked us to wait for
         self._resume_reason = ""
-        self._last: requests.Response | None = None
+        # Several threads may fetch at once (an MR page's diffs): quota, budget and counters
+        # are shared under this lock; the response the hook keeps is per thread.
+        self._lock = threading.RLock()
+        self._local = threading.local()
 
     def __repr__(self) -> str:
         return f"GitLabClient({self.url!r}, requests={self.requests})"
@@ -330,15 +334,19 @@ class GitLabClient:
         attempt = 0
         while attempt <= self.max_retries:
             attempt += 1
-            if self.budget and self.requests >= self.budget:
-                raise BudgetExhausted(self.budget)
+            with self._lock:
+                if self.budget and self.requests >= self.budget:
+                    raise BudgetExhausted(self.budget)
             if backoff:
                 self._wait("backoff", backoff, backoff_reason)
                 backoff = 0.0
-            self._await_rate_limit()
-            self._pace()
-            self.requests += 1
-            self._last = None
+            with self._lock:
+                if self.budget and self.requests >= self.budget:
+                    raise BudgetExhausted(self.budget)
+                self._await_rate_limit()
+                self._pace()
+                self.requests += 1
+            self._local.last = None
             started = self._monotonic()
             try:
                 response = self._gl.http_request(
@@ -361,7 +369,8 @@ class GitLabClient:
                 response = kept
             except requests.RequestException as exc:
                 name = type(exc).__name__
-                self._errors[name] += 1
+                with self._lock:
+                    self._errors[name] += 1
                 LOG.debug("GET %s -> %s after %d ms", logged, name, self._ms(started))
                 last = name
                 if not _retryable(exc):
@@ -372,16 +381,18 @@ class GitLabClient:
                 continue
 
             status = response.status_code
-            self._statuses[status] += 1
             LOG.debug("GET %s -> %d in %d ms", logged, status, self._ms(started))
-            if status != 429:
-                # Every answer updates the quota, refusals too: callers go on after a 404.
-                self._watch_rate_limit(response.headers)
+            with self._lock:
+                self._statuses[status] += 1
+                if status != 429:
+                    # Every answer updates the quota, refusals too: callers go on after a 404.
+                    self._watch_rate_limit(response.headers)
             if 200 <= status < 300:
                 return response
             last = _status_text(status, response.reason)
             if status == 429:
-                self._rate_limited(response.headers, f"GET {shown} answered {last}")
+                with self._lock:
+                    self._rate_limited(response.headers, f"GET {shown} answered {last}")
             elif status in RETRY_STATUSES:
                 backoff = _backoff(attempt)
                 told = self._retry_after(response.headers, reset=False)
@@ -396,7 +407,8 @@ class GitLabClient:
 
     def _retry(self, attempt: int, reason: str) -> None:
         if attempt <= self.max_retries:
-            self._retries += 1
+            with self._lock:
+                self._retries += 1
             LOG.info("%s; retry %d of %d", reason, attempt, self.max_retries)
 
     def _refusal(self, response: requests.Response, shown: str, status_text: str) -> GitLabError:
@@ -496,8 +508,9 @@ class GitLabClient:
 
     def _wait(self, kind: str, seconds: float, reason: str) -> None:
         LOG.info("waiting %.1f s: %s", seconds, reason)
-        self._wait_counts[kind] += 1
-        self._wait_seconds[kind] += seconds
+        with self._lock:
+            self._wait_counts[kind] += 1
+            self._wait_seconds[kind] += seconds
         self._sleep(seconds)
 
     # -- helpers -------------------------------------------------------------------------------
@@ -508,7 +521,7 @@ class GitLabClient:
         ``requests`` keeps custom headers such as ``PRIVATE-TOKEN`` on a redirect to another
         host; raising here, before the redirect is followed, keeps the token at home.
         """
-        self._last = response
+        self._local.last = response
         if response.is_redirect:
             location = response.headers.get("Location", "")
             there = urlsplit(urljoin(response.url, location))
@@ -525,7 +538,8 @@ class GitLabClient:
 
     def _kept_response(self) -> requests.Response | None:
         """The last response the hook saw (a method, as the hook sets it behind mypy's back)."""
-        return self._last
+        last: requests.Response | None = getattr(self._local, "last", None)
+        return last
 
     def _target(self, path: str) -> str:
         """What to hand python-gitlab: a path below /api/v4, or an absolute URL on our host.

@@ -8,6 +8,7 @@ nothing is lost either way.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,6 +40,7 @@ class Kind:
     model: Any  # models.MergeRequest or models.Issue
 
 
+DIFF_FETCHERS = 4
 MERGE_REQUESTS = Kind("merge_requests", "merge_requests", "MergeRequest", models.MergeRequest)
 ISSUES = Kind("issues", "issues", "Issue", models.Issue)
 
@@ -73,8 +75,10 @@ def store(job: ProjectSync, session: Session, kind: Kind, payloads: list[Payload
         )
     }
     changed: list[Any] = []
+    needs_diffs: list[Any] = []
     endpoint = f"{job.api}/{kind.segment}"
     for payload in payloads:
+        wants_diffs = False
         old = existing.get(int(payload["id"]))
         updated_at = must_time(payload["updated_at"], kind.resource)
         if (
@@ -92,17 +96,25 @@ def store(job: ProjectSync, session: Session, kind: Kind, payloads: list[Payload
         )
         if kind is MERGE_REQUESTS:
             fresh.diffs, fresh.diffs_sha = (old.diffs, old.diffs_sha) if old else (None, None)
-            if fresh.sha and (job.full or fresh.sha != fresh.diffs_sha):
-                fresh.diffs = fetch_diffs(job, fresh.iid)
-                fresh.diffs_sha = fresh.sha
+            wants_diffs = bool(fresh.sha) and (job.full or fresh.sha != fresh.diffs_sha)
         if old is None:
             session.add(fresh)
-            changed.append(fresh)
+            target = fresh
         else:
             for key, value in bulk.values(fresh).items():
                 setattr(old, key, value)
-            changed.append(old)
+            target = old
+        changed.append(target)
+        if kind is MERGE_REQUESTS and wants_diffs:
+            needs_diffs.append(target)
         job.summary.add(job.path, kind.resource, **{"updated" if old is not None else "new": 1})
+    if needs_diffs:
+        # Diffs are one request per MR: fetch a page's worth side by side, so waiting for
+        # GitLab overlaps with the store's work instead of adding to it.
+        with ThreadPoolExecutor(DIFF_FETCHERS) as pool:
+            found = list(pool.map(lambda row: fetch_diffs(job, row.iid), needs_diffs))
+        for row, diffs in zip(needs_diffs, found, strict=True):
+            row.diffs, row.diffs_sha = diffs, row.sha
     if not changed:
         return
     counts = stored_comments(session, job.project.id, kind.noteable_type, [r.iid for r in changed])

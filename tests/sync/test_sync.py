@@ -128,3 +128,43 @@ def test_a_deleted_merge_request_is_reconciled_away(server: FakeGitLab, store: S
 def test_a_token_that_sees_less_collects_less(server: FakeGitLab, store: Store) -> None:
     sync(server, store, ALICE)  # a Maintainer: sees everything in acme
     assert table(store, models.MergeRequest, "iid") == {(1,), (2,), (3,)}
+
+
+def test_changed_files_are_kept_with_line_counts_but_not_the_code(
+    server: FakeGitLab, store: Store
+) -> None:
+    sync(server, store, ADMIN_TOKEN)
+    with store.sessions() as session:
+        mr = session.query(models.MergeRequest).filter_by(iid=1).one()
+    assert mr.diffs_sha == "1111111111111111111111111111111111111111"
+    assert [(d["new_path"], d["added"], d["removed"], "diff" in d) for d in mr.diffs or []] == [
+        ("app/sender.py", 1, 1, False),
+        ("tests/test_sender.py", 1, 0, False),
+    ]
+    found = activities(store)["mr:100:1:authored"]
+    assert found[4]["changed_paths"] == ["app/sender.py", "tests/test_sender.py"]
+    assert (found[4]["lines_added"], found[4]["lines_removed"]) == (2, 1)
+
+
+def test_an_updated_merge_request_keeps_its_files_unless_its_head_moved(
+    server: FakeGitLab, store: Store
+) -> None:
+    sync(server, store, ADMIN_TOKEN)
+    server.mutate.update_item(
+        "acme/backend", "merge_requests", 1, {"title": "Retry webhooks"}, later(1)
+    )
+    server.clear_logs()
+    sync(server, store, ADMIN_TOKEN, now=later(2))
+    assert not [r for r in server.requests() if r["path"].endswith("/diffs")]
+    with store.sessions() as session:
+        mr = session.query(models.MergeRequest).filter_by(iid=1).one()
+    assert len(mr.diffs or []) == 2
+    server.mutate.update_item("acme/backend", "merge_requests", 1, {"sha": "2" * 40}, later(3))
+    server.clear_logs()
+    sync(server, store, ADMIN_TOKEN, now=later(4))
+    assert [r["path"] for r in server.requests() if r["path"].endswith("/diffs")] == [
+        "/api/v4/projects/100/merge_requests/1/diffs"
+    ]
+    with store.sessions() as session:
+        mr = session.query(models.MergeRequest).filter_by(iid=1).one()
+    assert mr.diffs_sha == "2" * 40 and len(mr.diffs or []) == 2
