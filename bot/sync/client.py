@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 from collections import Counter, defaultdict, deque
@@ -213,13 +214,19 @@ class GitLabClient:
         ):
             if value < 0:
                 raise ValueError(f"{name} must not be negative, got {value}")
+        # requests reads proxy and CA settings from the environment on every request, which
+        # costs more than the request itself against a local GitLab; read them once instead.
+        bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
         self._gl = gitlab.Gitlab(
             url,
             private_token=token,
             timeout=timeout,
             keep_base_url=True,
             retry_transient_errors=False,
+            ssl_verify=bundle or True,
         )
+        self._gl.session.proxies.update(requests.utils.get_environ_proxies(url))
+        self._gl.session.trust_env = False
         self._gl.session.hooks["response"].append(self._on_response)
         self.url: str = self._gl.url
         self.per_page = per_page

@@ -638,3 +638,18 @@ def test_the_token_never_shows(
     assert rsps.calls[0].request.headers["PRIVATE-TOKEN"] == TOKEN  # it was really sent
     assert all(TOKEN not in text for text in seen), [t for t in seen if TOKEN in t]
     assert "[masked]" in caplog.text
+
+
+def test_proxy_and_ca_settings_come_from_the_environment_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/company-ca.pem")
+    client = GitLabClient("https://gitlab.example.com", "tok-abcdefgh")
+    session = client._gl.session
+    assert session.proxies.get("https") == "http://proxy.internal:3128"
+    assert client._gl.ssl_verify == "/etc/ssl/company-ca.pem"
+    assert session.trust_env is False
+    monkeypatch.setenv("NO_PROXY", "gitlab.example.com")
+    bypassed = GitLabClient("https://gitlab.example.com", "tok-abcdefgh")
+    assert "https" not in bypassed._gl.session.proxies
