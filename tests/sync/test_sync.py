@@ -168,3 +168,56 @@ def test_an_updated_merge_request_keeps_its_files_unless_its_head_moved(
     with store.sessions() as session:
         mr = session.query(models.MergeRequest).filter_by(iid=1).one()
     assert mr.diffs_sha == "2" * 40 and len(mr.diffs or []) == 2
+
+
+def test_a_comment_feed_cut_off_at_gitlabs_events_cap_is_walked_on(tmp_path: Any) -> None:
+    """EventsFinder paginates by a count capped at 10,001: the feed asks again from there,
+    instead of fetching every MR's notes one by one."""
+    from datetime import timedelta
+
+    start = NOW - timedelta(days=40)
+    notes_per_mr = 3_400
+
+    def notes(iid: int) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": iid * 100_000 + n,
+                "body": f"Comment {n}",
+                "author": {"id": 2 + n % 2},
+                "created_at": (start + timedelta(minutes=10 * n + iid)).isoformat(),
+            }
+            for n in range(notes_per_mr)
+        ]
+
+    data = {
+        "format": "ladder-bot-dataset/1",
+        "users": [{"id": 2, "username": "alice"}, {"id": 3, "username": "bob"}],
+        "groups": [
+            {"group": {"id": 10, "path": "acme"}, "members": [{"id": 2, "access_level": 40}]}
+        ],
+        "projects": [
+            {
+                "project": {"id": 100, "path_with_namespace": "acme/backend"},
+                "merge_requests": [
+                    {
+                        "merge_request": {
+                            "iid": iid,
+                            "title": f"Change {iid}",
+                            "author": {"id": 2},
+                            "created_at": start.isoformat(),
+                        },
+                        "notes": notes(iid),
+                    }
+                    for iid in (1, 2, 3)
+                ],
+            }
+        ],
+    }
+    store = Store(f"sqlite:///{tmp_path / 'capped.db'}")
+    with FakeGitLab(data, admin_token=ADMIN_TOKEN, clock=lambda: NOW) as fake:
+        sync(fake, store, ADMIN_TOKEN)
+        paths = [row["path"] for row in fake.requests()]
+    assert not [p for p in paths if p.endswith("/notes")]
+    with store.sessions() as session:
+        assert session.query(models.Note).count() == 3 * notes_per_mr
+    store.close()
