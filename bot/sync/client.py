@@ -200,7 +200,7 @@ class GitLabClient:
         per_page: int = 100,
         budget: int = 0,
         max_per_minute: int = 600,
-        max_retries: int = 6,
+        max_retries: int = 10,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         clock: Callable[[], float] = time.time,

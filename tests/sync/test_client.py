@@ -373,14 +373,15 @@ def test_exhausted_retries_name_path_status_and_attempts(
         client.page("/projects/7/merge_requests", {"updated_after": "2026-11-01T00:00:00Z"})
 
     assert str(caught.value) == (
-        "GitLab did not answer GET /projects/7/merge_requests after 7 attempts "
+        "GitLab did not answer GET /projects/7/merge_requests after 11 attempts "
         "(last: 503 Service Unavailable)"
     )
     assert isinstance(caught.value, BotError)
-    assert caught.value.attempts == 7
-    assert len(rsps.calls) == 7
-    assert vt.sleeps == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0]
-    assert client.stats().retries == 6
+    assert caught.value.attempts == 11
+    assert len(rsps.calls) == 11
+    # Ten retries: about two and a half minutes of back-off before GitLab counts as down.
+    assert vt.sleeps == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0, 30.0, 30.0]
+    assert client.stats().retries == 10
 
 
 def test_backoff_is_capped_at_30_seconds(
@@ -607,7 +608,7 @@ def test_logs_each_request_at_debug_and_each_retry_at_info(
     mine = [r for r in caplog.records if r.name == "ladder_bot.gitlab"]
     assert [(r.levelname, r.getMessage().split(" in ")[0]) for r in mine] == [
         ("DEBUG", "GET /projects/7/merge_requests?per_page=100&state=merged -> 503"),
-        ("INFO", "GET /projects/7/merge_requests answered 503 Service Unavailable; retry 1 of 6"),
+        ("INFO", "GET /projects/7/merge_requests answered 503 Service Unavailable; retry 1 of 10"),
         ("INFO", "waiting 0.5 s: GET /projects/7/merge_requests answered 503 Service Unavailable"),
         ("DEBUG", "GET /projects/7/merge_requests?per_page=100&state=merged -> 200"),
     ]
