@@ -26,8 +26,10 @@ import multiprocessing
 import os
 import re
 import resource
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -156,23 +158,33 @@ class VirtualClock:
 
 
 class TimedClient(GitLabClient):
-    """ladder-bot's client, also adding up the time spent inside its calls (HTTP, JSON, waits)."""
+    """ladder-bot's client, also adding up the time spent inside its calls (HTTP, JSON, waits).
 
-    http_s = 0.0
+    The sync fetches an MR page's diffs on several threads, so the sum can exceed wall time.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.http_s = 0.0
+        self._timing = threading.Lock()
+
+    def _timed(self, started: float) -> None:
+        with self._timing:
+            self.http_s += time.perf_counter() - started
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
         started = time.perf_counter()
         try:
             return super().get(path, params)
         finally:
-            self.http_s += time.perf_counter() - started
+            self._timed(started)
 
     def page(self, path: str, params: Mapping[str, Any] | None = None) -> Page:
         started = time.perf_counter()
         try:
             return super().page(path, params)
         finally:
-            self.http_s += time.perf_counter() - started
+            self._timed(started)
 
 
 @dataclass(frozen=True)
@@ -462,16 +474,25 @@ def incremental(ctx: SpawnContext, fake: FakeGitLab, database: Path) -> dict[str
     return {"projects": projects, "unchanged": unchanged, "changed": changed}
 
 
+FAULT_SCENARIOS = {
+    # What the benchmark is asked for: both at once.
+    "5xx + rate limit": {"error_rate": FAULT_ERROR_RATE, "rate_limit": FAULT_RATE_LIMIT},
+    # With 20% errors the back-off alone keeps the client under 600 a minute, so the limit is
+    # also measured on its own, where it is what holds the client back.
+    "rate limit only": {"error_rate": 0.0, "rate_limit": FAULT_RATE_LIMIT},
+}
+
+
 def under_faults(
-    ctx: SpawnContext, fake: FakeGitLab, clock: VirtualClock, work: Path, baseline: Path
+    ctx: SpawnContext,
+    fake: FakeGitLab,
+    clock: VirtualClock,
+    database: Path,
+    baseline: Path,
+    settings: Mapping[str, Any],
 ) -> dict[str, Any]:
-    database = work / f"faults-{len(fake.state.projects)}.db"
-    fake.set_faults(
-        error_rate=FAULT_ERROR_RATE,
-        seed=FAULT_SEED,
-        rate_limit=FAULT_RATE_LIMIT,
-        rate_window_s=FAULT_WINDOW_S,
-    )
+    """A first sync into ``database`` with ``settings`` on, compared with ``baseline``'s."""
+    fake.set_faults(seed=FAULT_SEED, rate_window_s=FAULT_WINDOW_S, **settings)
     fake.clear_logs()
     virtual_start = clock.time()
     try:
@@ -483,6 +504,7 @@ def under_faults(
     finally:
         fake.set_faults(error_rate=0.0, rate_limit=0)
     log = fake.requests()
+    result["settings"] = dict(settings)
     result["virtual_s"] = clock.time() - virtual_start
     result["statuses"] = dict(Counter(str(e["status"]) for e in log))
     expected = stored_activities(baseline)
@@ -497,6 +519,16 @@ def under_faults(
     return result
 
 
+def big_feeds(summary: Mapping[str, Any]) -> list[str]:
+    """Projects with more comment events than GitLab's events pages reach in one query
+    (``EventsFinder`` counts at most 10,001 rows, so ``rel="next"`` ends at page 101)."""
+    return sorted(
+        key.removesuffix(" commented events")
+        for key, counts in summary.get("by_project", {}).items()
+        if key.endswith(" commented events") and counts.get("fetched", 0) > 10_000
+    )
+
+
 # -- the report -------------------------------------------------------------------------------
 
 
@@ -505,6 +537,20 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     lines = ["  ".join(h.rjust(w) for h, w in zip(headers, widths, strict=True))]
     lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
     return "\n".join("  " + line for line in lines)
+
+
+def code_version() -> str:
+    """The commit measured, and whether ``bot/`` differs from it (read-only git calls)."""
+    here = Path(__file__).resolve().parent.parent
+    git = ["git", "--no-optional-locks", "-C", str(here)]
+    try:
+        head = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run([*git, "diff", "--quiet", "HEAD", "--", "bot"]).returncode != 0
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return head + (" with uncommitted changes in bot/" if dirty else "")
 
 
 def verdict(ok: bool) -> str:
@@ -533,6 +579,7 @@ def main() -> None:
     run_started = time.perf_counter()
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
+    print(f"code: {code_version()}")
     print(f"teams: {', '.join(map(str, sizes))} people x {WEEKS} weeks, seed {SEED}")
     print("each sync runs in its own process against the offline GitLab in this one;")
     print("full syncs run without client-side pacing (max_requests_per_minute=0)")
@@ -540,7 +587,7 @@ def main() -> None:
     syncs: dict[int, dict[str, Any]] = {}
     percevals: dict[int, dict[str, Any]] = {}
     incr: dict[str, Any] = {}
-    faults: dict[str, Any] = {}
+    faults: dict[str, dict[str, Any]] = {}
     for people in sizes:
         print(f"\n-- {people} people: generating and loading…", flush=True)
         fake, team = build(people, clock)
@@ -566,12 +613,20 @@ def main() -> None:
                     flush=True,
                 )
             if people == fault_size:
-                faults = under_faults(ctx, fake, clock, work, Path(row["database"]))
-                print(
-                    f"   under faults: {faults.get('requests', 0):,} requests in "
-                    f"{faults.get('wall_s', 0):.1f} s",
-                    flush=True,
-                )
+                for n, (label, settings) in enumerate(FAULT_SCENARIOS.items()):
+                    faults[label] = f = under_faults(
+                        ctx,
+                        fake,
+                        clock,
+                        work / f"faults-{people}-{n + 1}.db",
+                        Path(row["database"]),
+                        settings,
+                    )
+                    print(
+                        f"   {label}: {f.get('requests', 0):,} requests in "
+                        f"{f.get('wall_s', 0):.1f} s",
+                        flush=True,
+                    )
             if people == incremental_size:
                 incr = incremental(ctx, fake, Path(row["database"]))
                 print("   incremental re-syncs done", flush=True)
@@ -611,8 +666,8 @@ def main() -> None:
         )
     )
     print(
-        "  client s: time inside GitLabClient.get/page (HTTP and JSON); the rest of wall is the\n"
-        "  store and activity derivation. server s: the offline GitLab's own time per request."
+        "  client s: time inside GitLabClient.get/page (HTTP and JSON), summed over the threads\n"
+        "  that fetch diffs, so it can exceed wall; server s: the offline GitLab's own time."
     )
     kinds = sorted(
         {k for s in syncs.values() for k in s.get("kinds", {})},
@@ -625,6 +680,16 @@ def main() -> None:
             [[k, *(f"{s.get('kinds', {}).get(k, 0):,}" for s in syncs.values())] for k in kinds],
         )
     )
+    for n, s in syncs.items():
+        big = big_feeds(s.get("summary", {}))
+        by_kind = s.get("kinds", {})
+        refetched = by_kind.get("MR notes", 0) + by_kind.get("issue notes", 0)
+        if big or refetched:
+            print(
+                f"  {n} people: {len(big)} projects have more than 10,000 comment events, past "
+                f"GitLab's events cap (10,001 rows a query);\n  {refetched:,} MR/issue notes "
+                "requests fetched comments item by item (user_notes_count disagreed)"
+            )
     small, large = sizes[0], sizes[-1]
     if small != large and "rss_peak_mb" in syncs[small] and "rss_peak_mb" in syncs[large]:
         a, b = syncs[small], syncs[large]
@@ -689,7 +754,7 @@ def main() -> None:
                         if time_ratio >= 1
                         else f"{1 / time_ratio:.2f}x MORE",
                     ],
-                    ["client time in HTTP", f"{s['http_s']:.1f} s", "-", ""],
+                    ["time in client (all threads)", f"{s['http_s']:.1f} s", "-", ""],
                     ["server time", f"{s['server_s']:.1f} s", f"{p['server_s']:.1f} s", ""],
                     ["peak RSS", f"{s['rss_peak_mb']:.0f} MB", f"{p['rss_peak_mb']:.0f} MB", ""],
                 ],
@@ -765,33 +830,61 @@ def main() -> None:
     # 4. faults
     if faults:
         print(
-            f"\n## 4. Under faults ({fault_size} people): {FAULT_ERROR_RATE:.0%} of answers 5xx "
-            f"(seed {FAULT_SEED}), rate limit {FAULT_RATE_LIMIT} per {FAULT_WINDOW_S} s, "
-            f"client pacing {PRODUCTION_PACING}/min (the default), virtual time"
+            f"\n## 4. Under faults ({fault_size} people, first sync): seed {FAULT_SEED}, "
+            f"GitLab's rate limit {FAULT_RATE_LIMIT} per {FAULT_WINDOW_S} s, client pacing "
+            f"{PRODUCTION_PACING}/min (the default), virtual time"
         )
-        if "error" in faults:
-            print(f"  the sync did NOT complete: {faults['error']}")
-        else:
-            base = syncs[fault_size]
-            act = faults["activities"]
-            print(
-                f"  completed: status {faults['status']}; {faults['requests']:,} requests "
-                f"(fault-free {base['requests']:,}), {faults['retries']:,} retries, answers "
-                f"{faults['statuses']}"
+        base = syncs[fault_size]
+        rows = []
+        for label, f in faults.items():
+            if "error" in f:
+                rows.append([label, "NO: " + str(f["error"])[:60], *[""] * 8])
+                continue
+            act = f["activities"]
+            rows.append(
+                [
+                    label,
+                    f["status"],
+                    f"{f['requests']:,}",
+                    f"{f['retries']:,}",
+                    f"{f['rate_limit_waits']} ({f['rate_limit_wait_s']:,.0f} s)",
+                    f"{f['pacing_waits']} ({f['pacing_wait_s']:,.0f} s)",
+                    f"{f['backoff_wait_s']:,.0f} s",
+                    f"{f['virtual_s'] / 60:,.1f} min",
+                    f"{f['wall_s']:.1f} s",
+                    f"{act['under_faults']:,} " + ("EQUAL" if act["equal"] else "NOT EQUAL"),
+                ]
             )
-            print(
-                f"  waits: {faults['rate_limit_waits']} for GitLab's rate limit "
-                f"({faults['rate_limit_wait_s']:,.0f} s), {faults['pacing_waits']} for pacing "
-                f"({faults['pacing_wait_s']:,.0f} s), back-off {faults['backoff_wait_s']:,.0f} s; "
-                f"{faults['waited_s']:,.0f} virtual seconds waited "
-                f"({faults['virtual_s'] / 60:,.1f} virtual minutes passed), "
-                f"{faults['wall_s']:.1f} s of wall time"
+        print(
+            table(
+                [
+                    "faults",
+                    "completed",
+                    "requests",
+                    "retries",
+                    "rate-limit waits",
+                    "pacing waits",
+                    "back-off",
+                    "virtual time",
+                    "wall",
+                    "activities",
+                ],
+                rows,
             )
-            print(
-                f"  activities: {act['under_faults']:,} under faults, {act['fault_free']:,} "
-                f"fault-free, {act['missing']} missing, {act['extra']} extra: "
-                + ("EQUAL" if act["equal"] else "NOT EQUAL")
-            )
+        )
+        for label, f in faults.items():
+            if "error" not in f:
+                act = f["activities"]
+                print(
+                    f"  {label}: answers {f['statuses']}; activities vs the fault-free run's "
+                    f"{act['fault_free']:,} ({base.get('requests', 0):,} requests): "
+                    f"{act['missing']} missing, {act['extra']} extra"
+                )
+        print(
+            "  activities compared as (key, kind, actor_username, occurred_at, url, fields);\n"
+            "  virtual time: only the client's waits move the clock both sides read; back-offs of\n"
+            "  the concurrent diff fetchers add up there, so it is an upper bound on real waiting"
+        )
 
     total = time.perf_counter() - run_started
     print(f"\nwhole run: {total / 60:.1f} min")
@@ -808,7 +901,7 @@ def main() -> None:
     print(f"raw figures: {work / 'summary.json'}")
     failed = (
         any("error" in s for s in syncs.values())
-        or (faults and not faults.get("activities", {}).get("equal"))
+        or any(not f.get("activities", {}).get("equal") for f in faults.values())
         or (incr and not incr.get("arrived"))
     )
     if failed:
