@@ -564,6 +564,9 @@ def main() -> None:
     parser.add_argument(
         "--perceval-sizes", help="team sizes to run Perceval on (default 20; must be in --sizes)"
     )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the SQLite files (1.2 GB at 200 people)"
+    )
     args = parser.parse_args()
     sizes = sorted(
         {int(s) for s in (args.sizes or ("10,20" if args.quick else "20,50,200")).split(",")}
@@ -899,6 +902,9 @@ def main() -> None:
     }
     (work / "summary.json").write_text(json.dumps(summary, indent=2, default=str))
     print(f"raw figures: {work / 'summary.json'}")
+    if not args.keep:
+        for leftover in work.glob("*.db*"):  # the stores, with their -wal and -shm files
+            leftover.unlink()
     failed = (
         any("error" in s for s in syncs.values())
         or any(not f.get("activities", {}).get("equal") for f in faults.values())
