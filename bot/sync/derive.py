@@ -48,8 +48,9 @@ def _notes(
     notes are fetched in full (a reconcile, a count mismatch), and activities must not depend
     on which path a sync happened to take. Review requests therefore date from the MR.
     """
-    rows = session.scalars(
-        select(models.Note)
+    # Plain columns, not ORM objects: derivation reads tens of thousands of notes per run.
+    rows = session.execute(
+        select(models.Note.noteable_iid, models.Note.raw, models.Note.discussion_id)
         .where(
             models.Note.project_id == project_id,
             models.Note.noteable_type == noteable_type,
@@ -60,11 +61,11 @@ def _notes(
         .order_by(models.Note.id)
     )
     out: dict[int, list[dict[str, object]]] = {iid: [] for iid in iids}
-    for row in rows:
-        payload = dict(row.raw)
-        if row.discussion_id:
-            payload["discussion_id"] = row.discussion_id
-        out[row.noteable_iid].append(payload)
+    for iid, raw, discussion_id in rows:
+        payload = dict(raw)
+        if discussion_id:
+            payload["discussion_id"] = discussion_id
+        out[iid].append(payload)
     return out
 
 
