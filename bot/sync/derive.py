@@ -184,26 +184,6 @@ def issues(
     return replace(session, [issue_source(project.id, row.iid) for row in rows], activities, now)
 
 
-def merge_request(
-    session: Session,
-    directory: Directory,
-    project: models.Project,
-    mr: models.MergeRequest,
-    now: datetime,
-) -> tuple[int, int]:
-    return merge_requests(session, directory, project, [mr], now)
-
-
-def issue(
-    session: Session,
-    directory: Directory,
-    project: models.Project,
-    row: models.Issue,
-    now: datetime,
-) -> tuple[int, int]:
-    return issues(session, directory, project, [row], now)
-
-
 def pipelines(
     session: Session, directory: Directory, project: models.Project, now: datetime
 ) -> tuple[int, int]:

@@ -8,6 +8,7 @@ nothing is lost either way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,11 +39,14 @@ class Kind:
     segment: str  # URL segment
     noteable_type: str
     model: Any  # models.MergeRequest or models.Issue
+    derive: Callable[..., tuple[int, int]]  # derive.merge_requests or derive.issues
 
 
 DIFF_FETCHERS = 4
-MERGE_REQUESTS = Kind("merge_requests", "merge_requests", "MergeRequest", models.MergeRequest)
-ISSUES = Kind("issues", "issues", "Issue", models.Issue)
+MERGE_REQUESTS = Kind(
+    "merge_requests", "merge_requests", "MergeRequest", models.MergeRequest, derive.merge_requests
+)
+ISSUES = Kind("issues", "issues", "Issue", models.Issue, derive.issues)
 
 
 def sync(job: ProjectSync, kind: Kind) -> None:
@@ -121,8 +125,7 @@ def store(job: ProjectSync, session: Session, kind: Kind, payloads: list[Payload
     for row in changed:
         if counts.get(row.iid, 0) != row.user_notes_count:
             refetch_notes(job, session, kind, row.iid)
-    derived = derive.merge_requests if kind is MERGE_REQUESTS else derive.issues
-    written, removed = derived(session, job.directory, job.project, changed, job.now)
+    written, removed = kind.derive(session, job.directory, job.project, changed, job.now)
     job.summary.activities.update(written=written, removed=removed)
 
 
@@ -224,34 +227,39 @@ def reconcile(job: ProjectSync, kind: Kind, now: datetime, since: datetime | Non
     job.progress.start(job.path, f"{kind.resource} (reconcile)")
     for page in job.client.pages(f"{job.api}/{kind.segment}", {"state": "all", "per_page": 100}):
         with job.sessions() as session, session.begin():
+            store(job, session, kind, page.items)  # what changed since the walk: new, edited
+            rows = session.scalars(
+                select(kind.model).where(kind.model.id.in_([int(p["id"]) for p in page.items]))
+            ).all()
+            by_id = {row.id: row for row in rows}
+            counts = stored_comments(
+                session, job.project.id, kind.noteable_type, [row.iid for row in rows]
+            )
+            mend = []
             for payload in page.items:
                 seen.add(int(payload["id"]))
-                updated_at = must_time(payload["updated_at"], "item")
-                row = session.get(kind.model, int(payload["id"]))
-                if row is None or row.deleted_at is not None or row.updated_at != updated_at:
-                    store(job, session, kind, [payload])
-                    row = session.get(kind.model, int(payload["id"]))
-                assert row is not None
-                counts = stored_comments(session, job.project.id, kind.noteable_type, [row.iid])
+                row = by_id[int(payload["id"])]
                 counts_differ = counts.get(row.iid, 0) != int(payload.get("user_notes_count") or 0)
-                if counts_differ or since is None or updated_at >= since:
+                if counts_differ or since is None or row.updated_at >= since:
                     refetch_notes(job, session, kind, row.iid)
                     if kind is MERGE_REQUESTS:
                         refetch_approvals(job, session, row.iid)
-                    derived = derive.merge_request if kind is MERGE_REQUESTS else derive.issue
-                    derived(session, job.directory, job.project, row, now)
+                    mend.append(row)
+            kind.derive(session, job.directory, job.project, mend, now)
         job.progress.advance(len(page.items))
     with job.sessions() as session, session.begin():
-        gone = session.scalars(
-            select(kind.model).where(
-                kind.model.project_id == job.project.id, kind.model.deleted_at.is_(None)
+        gone = [
+            row
+            for row in session.scalars(
+                select(kind.model).where(
+                    kind.model.project_id == job.project.id, kind.model.deleted_at.is_(None)
+                )
             )
-        )
+            if row.id not in seen
+        ]
         for row in gone:
-            if row.id not in seen:
-                row.deleted_at = now
-                derived = derive.merge_request if kind is MERGE_REQUESTS else derive.issue
-                _, removed = derived(session, job.directory, job.project, row, now)
-                job.summary.add(job.path, kind.resource, deleted=1)
-                job.summary.activities.update(removed=removed)
+            row.deleted_at = now
+        _, removed = kind.derive(session, job.directory, job.project, gone, now)
+        job.summary.add(job.path, kind.resource, deleted=len(gone))
+        job.summary.activities.update(removed=removed)
     job.progress.finish()

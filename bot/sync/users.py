@@ -84,10 +84,10 @@ class Directory:
         return fetched
 
     def bot(self, user: Mapping[str, Any]) -> bool:
+        # Embedded users are UserBasic, without ``bot``: the stored GET /users/:id says it.
         stored = self._known.get(int(user.get("id") or 0))
         merged = dict(user)
         if stored is not None:
-            merged.setdefault("bot", stored.is_bot)
             merged["bot"] = bool(merged.get("bot")) or stored.is_bot
             merged.setdefault("username", stored.username)
         return is_bot(merged, usernames=self.bot_usernames, patterns=self.bot_patterns)
