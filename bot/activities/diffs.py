@@ -19,17 +19,17 @@ from bot.activities.payloads import PayloadError, flag
 
 
 def line_counts(diff: str) -> tuple[int, int]:
-    """(added, removed) lines of one file's diff text."""
-    added = removed = 0
-    in_hunk = False
-    for line in diff.split("\n"):
-        if line.startswith("@@"):
-            in_hunk = True
-        elif in_hunk and line.startswith("+"):
-            added += 1
-        elif in_hunk and line.startswith("-"):
-            removed += 1
-    return added, removed
+    """(added, removed) lines of one file's diff text: ``+`` and ``-`` lines from the first
+    hunk header (``@@`` at the start of a line) on; file headers before it do not count.
+
+    Counted with ``str.count`` rather than line by line: a sync counts every changed line of
+    every merge request, and this was a tenth of its fetching time.
+    """
+    first = 0 if diff.startswith("@@") else diff.find("\n@@")
+    if first < 0:
+        return 0, 0
+    body = diff[first:]
+    return body.count("\n+"), body.count("\n-")
 
 
 def changed_files(diffs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -91,6 +91,10 @@ _HTML_TAG = re.compile(
     r"<!--.*?(?:-->|\Z)|<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>[^<>]*)>",
     re.DOTALL,
 )
+# Characters that never start a Markdown construct in the middle of a line; `#`, `-`, `+` and
+# digits followed by `.` or `)` start blocks only at the start, which `_plain_line` checks.
+_PLAIN_LINE = re.compile(r"[A-Za-z0-9 ,.;:?!'\"()/@#%+\-]*")
+_ORDERED_MARKER = re.compile(r"\d{1,9}[.)]")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
 # Elements whose text GitLab's reference filters skip (and whose text is code, for `has_code`).
 _INERT_TAGS = frozenset({"a", "code", "pre", "script", "style"})
@@ -164,6 +168,15 @@ class _Reader:
             elif kind == "html_block":
                 self._html_block(token.content, quoted=quotes > 0)
             item_start = starts_item
+
+    def plain(self, line: str) -> None:
+        """What ``read`` collects from a single paragraph of plain text (see ``_plain_line``)."""
+        if not line:
+            return
+        linked = _BARE_URL.sub(" link ", line)
+        self.words += len(_WORD.findall(linked))
+        self.questions += len(_QUESTION.findall(linked))
+        self.ref_texts.append(self._referenceable(line))
 
     def _filled(self) -> None:
         for section in self.open_sections:
@@ -296,6 +309,23 @@ class _Reader:
         return _BLANKS.sub(" ", _BARE_URL.sub(link, text))
 
 
+def _plain_line(text: str) -> str | None:
+    """``text`` without its blanks when it is one line markdown-it would read as one
+    paragraph of plain text (most comments are), so it need not be parsed; else None.
+
+    Nothing in it can start a block (heading, list, quote, code, setext line, table) or an
+    inline construct (emphasis, code, link, HTML, escape, entity, strikethrough).
+    """
+    if "\n" in text or "\r" in text or text.startswith("    ") or text.startswith("\t"):
+        return None
+    line = text.strip(" \t")
+    if _PLAIN_LINE.fullmatch(line) is None or line.startswith(("#", "-", "+")):
+        return None
+    if _ORDERED_MARKER.match(line):
+        return None
+    return line
+
+
 def _issue_url(url: str) -> str | None:
     """``group/project#12`` for a link to an issue (or incident, or work item), else None."""
     match = _ISSUE_URL.match(url)
@@ -345,7 +375,11 @@ def text_features(text: str | None, project_path: str | None = None) -> TextFeat
     ``#12`` and bare ``project#12`` references resolve within its namespace.
     """
     reader = _Reader()
-    reader.read(_MD.parse((text or "").replace("\r\n", "\n").replace("\r", "\n")))
+    plain = _plain_line(text or "")
+    if plain is not None:
+        reader.plain(plain)
+    else:
+        reader.read(_MD.parse((text or "").replace("\r\n", "\n").replace("\r", "\n")))
     mentions: list[str] = []
     refs: list[str] = []
     closing: list[str] = []

@@ -26,9 +26,12 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: ladder-bot stores aware UTC times only")
-        value = value.astimezone(UTC)
+        if value.tzinfo is not UTC:  # already UTC is the common case, and a cheap test
+            if value.tzinfo is None:
+                raise ValueError(
+                    f"naive datetime {value!r}: ladder-bot stores aware UTC times only"
+                )
+            value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:

@@ -24,23 +24,21 @@ def authors(session: Session, project_id: int) -> Index:
     by_iid: dict[int, int] = {}
     by_branch: dict[str, int] = {}
     by_sha: dict[str, int] = {}
-    rows = session.scalars(
-        select(models.MergeRequest)
-        .where(
-            models.MergeRequest.project_id == project_id,
-            models.MergeRequest.deleted_at.is_(None),
-        )
-        .order_by(models.MergeRequest.id)
+    mr = models.MergeRequest
+    rows = session.execute(  # columns, not objects: the diffs stay unread
+        select(mr.iid, mr.author_id, mr.sha, mr.raw)
+        .where(mr.project_id == project_id, mr.deleted_at.is_(None))
+        .order_by(mr.id)
     )
-    for mr in rows:
-        if mr.author_id is None:
+    for iid, author_id, sha, raw in rows:
+        if author_id is None:
             continue
-        by_iid[mr.iid] = mr.author_id
-        branch = mr.raw.get("source_branch")
+        by_iid[iid] = author_id
+        branch = raw.get("source_branch")
         if isinstance(branch, str):
-            by_branch[branch] = mr.author_id  # the newest MR of a branch wins
-        if mr.sha:
-            by_sha[mr.sha] = mr.author_id
+            by_branch[branch] = author_id  # the newest MR of a branch wins
+        if sha:
+            by_sha[sha] = author_id
     return by_iid, by_branch, by_sha
 
 

@@ -21,7 +21,7 @@ from bot.activities import (
     pipeline_activities,
 )
 from bot.store import models
-from bot.sync import attribution
+from bot.sync import attribution, bulk
 from bot.sync.users import Directory
 
 Payload = dict[str, object]
@@ -62,10 +62,9 @@ def _notes(
     )
     out: dict[int, list[dict[str, object]]] = {iid: [] for iid in iids}
     for iid, raw, discussion_id in rows:
-        payload = dict(raw)
         if discussion_id:
-            payload["discussion_id"] = discussion_id
-        out[iid].append(payload)
+            raw = {**raw, "discussion_id": discussion_id}  # decoded afresh: ours to extend
+        out[iid].append(raw)
     return out
 
 
@@ -95,7 +94,8 @@ def replace(
             row.updated_at = now
             written += 1
     if inserts:
-        session.execute(insert(models.Activity), inserts)
+        # Core, not ORM, insert: the rows are plain dicts and need no identity map.
+        session.execute(insert(bulk.table(models.Activity)), inserts)
     if existing:
         session.execute(
             delete(models.Activity).where(models.Activity.id.in_([r.id for r in existing.values()]))
@@ -187,11 +187,13 @@ def issues(
 def pipelines(
     session: Session, directory: Directory, project: models.Project, now: datetime
 ) -> tuple[int, int]:
-    rows = session.scalars(
-        select(models.Pipeline)
-        .where(models.Pipeline.project_id == project.id)
-        .order_by(models.Pipeline.id)
-    ).all()
+    payloads = list(
+        session.scalars(
+            select(models.Pipeline.raw)
+            .where(models.Pipeline.project_id == project.id)
+            .order_by(models.Pipeline.id)
+        )
+    )
     users = {row.id: row for row in session.scalars(select(models.User))}
     index = attribution.authors(session, project.id)
 
@@ -200,7 +202,6 @@ def pipelines(
         user = users.get(uid) if uid is not None else None
         return {"id": user.id, "username": user.username, "name": user.name} if user else None
 
-    payloads = [dict(row.raw) for row in rows]
     activities = pipeline_activities(
         payloads, project_path=project.path, actor_of=actor_of, actors=directory
     )

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from bot.store import models
 from bot.sync import bulk, derive, watermarks
 from bot.sync.context import ProjectSync
-from bot.sync.records import approval_row, must_time, note_row
+from bot.sync.prefetch import ahead
+from bot.sync.records import approval_row, must_time, note_values
 from bot.sync.users import referenced_users
 
 Payload = dict[str, Any]
@@ -41,7 +42,7 @@ def sync_feed(job: ProjectSync, action: str) -> None:
         if last_at is not None:
             params["after"] = (last_at - timedelta(days=1)).date().isoformat()
         started_at, capped = last_id, False
-        for page in job.client.pages(f"{job.api}/events", params):
+        for page in ahead(job.client.pages(f"{job.api}/events", params), name="events"):
             capped = page.total is not None and page.total >= EVENTS_CAP
             fresh = [event for event in page.items if int(event["id"]) > last_id]
             with job.sessions() as session, session.begin():
@@ -95,15 +96,15 @@ def _store(
         rows = []
         for note in notes:
             old = known.get(int(note["id"]))
-            row = note_row(
+            row = note_values(
                 note,
                 job.project.id,
                 f"{job.api}/events",
                 job.now,
                 old.discussion_id if old else None,
             )
-            if old is None or old.updated_at != row.updated_at:
-                rows.append(bulk.values(row))
+            if old is None or old.updated_at != row["updated_at"]:
+                rows.append(row)
                 job.summary.add(job.path, "notes", **{"updated" if old else "new": 1})
             touched.add((str(note["noteable_type"]), int(note["noteable_iid"])))
         bulk.upsert(session, models.Note, rows, ["id"])

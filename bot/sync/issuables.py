@@ -8,8 +8,8 @@ nothing is lost either way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.store import models
 from bot.sync import bulk, derive, watermarks
 from bot.sync.context import ProjectSync, updated_pages
+from bot.sync.prefetch import ahead
 from bot.sync.records import (
     approval_row,
     issue_row,
@@ -40,11 +41,17 @@ class Kind:
     noteable_type: str
     model: Any  # models.MergeRequest or models.Issue
     derive: Callable[..., tuple[int, int]]  # derive.merge_requests or derive.issues
+    carried: tuple[Any, ...] = ()  # columns a changed item keeps from its stored row
 
 
-DIFF_FETCHERS = 4
+DIFF_FETCHERS = 3
 MERGE_REQUESTS = Kind(
-    "merge_requests", "merge_requests", "MergeRequest", models.MergeRequest, derive.merge_requests
+    "merge_requests",
+    "merge_requests",
+    "MergeRequest",
+    models.MergeRequest,
+    derive.merge_requests,
+    carried=(models.MergeRequest.diffs_sha,),
 )
 ISSUES = Kind("issues", "issues", "Issue", models.Issue, derive.issues)
 
@@ -52,37 +59,95 @@ ISSUES = Kind("issues", "issues", "Issue", models.Issue, derive.issues)
 def sync(job: ProjectSync, kind: Kind) -> None:
     with job.sessions() as session:
         mark = None if job.full else watermarks.read(session, job.project.id, kind.resource)
+        shas = {} if job.full or kind is not MERGE_REQUESTS else stored_diff_shas(session, job)
     since = must_time(mark.position, "watermark") - job.overlap if mark else None
     job.progress.start(job.path, kind.resource)
     path = f"{job.api}/{kind.segment}"
-    for page, position in updated_pages(job.client, path, {"state": "all", "per_page": 100}, since):
-        with job.sessions() as session, session.begin():
-            store(job, session, kind, page.items)
-            if position is not None:
-                watermarks.write(
-                    session, job.project.id, kind.resource, position.isoformat(), job.now
-                )
-        job.summary.add(job.path, kind.resource, fetched=len(page.items))
-        job.progress.advance(len(page.items))
+    walk = updated_pages(job.client, path, {"state": "all", "per_page": 100}, since)
+    with ThreadPoolExecutor(DIFF_FETCHERS, thread_name_prefix="diffs") as pool:
+        early = EarlyDiffs(job, pool, shas) if kind is MERGE_REQUESTS else None
+        staged = (
+            (page, position, early.start(page.items) if early else {}) for page, position in walk
+        )
+        for page, position, diffs in ahead(staged, name=f"{kind.resource} pages"):
+            with job.sessions() as session, session.begin():
+                store(job, session, kind, page.items, diffs)
+                if position is not None:
+                    watermarks.write(
+                        session, job.project.id, kind.resource, position.isoformat(), job.now
+                    )
+            job.summary.add(job.path, kind.resource, fetched=len(page.items))
+            job.progress.advance(len(page.items))
     job.progress.finish()
 
 
-def store(job: ProjectSync, session: Session, kind: Kind, payloads: list[Payload]) -> None:
+Diffs = Mapping[int, tuple[str, "Future[list[Any]]"]]
+
+
+class EarlyDiffs:
+    """Starts fetching an MR's ``/diffs`` as soon as its list page arrives.
+
+    Runs in the page walk's thread, ahead of the store: it decides from the head commits the
+    store held when the walk began (plus what it has already started), so by the time the store
+    reaches an MR its diffs are usually there. The store still decides: it takes a fetch only
+    when the head commit matches, and fetches itself otherwise.
+    """
+
+    def __init__(self, job: ProjectSync, pool: ThreadPoolExecutor, shas: dict[int, str]) -> None:
+        self.job, self.pool, self.shas = job, pool, shas
+
+    def start(self, payloads: list[Payload]) -> dict[int, tuple[str, Future[list[Any]]]]:
+        started: dict[int, tuple[str, Future[list[Any]]]] = {}
+        for payload in payloads:
+            sha, ident, iid = payload.get("sha"), payload.get("id"), payload.get("iid")
+            if not isinstance(sha, str) or not sha or not isinstance(ident, int):
+                continue
+            if self.shas.get(ident) == sha or not isinstance(iid, int):
+                continue
+            self.shas[ident] = sha
+            started[ident] = (sha, self.pool.submit(fetch_diffs, self.job, iid))
+        return started
+
+
+def stored_diff_shas(session: Session, job: ProjectSync) -> dict[int, str]:
+    """The head commit each stored MR of the project has its diffs for."""
+    rows = session.execute(
+        select(models.MergeRequest.id, models.MergeRequest.diffs_sha).where(
+            models.MergeRequest.project_id == job.project.id,
+            models.MergeRequest.diffs_sha.is_not(None),
+        )
+    )
+    return {int(ident): str(sha) for ident, sha in rows}
+
+
+def store(
+    job: ProjectSync,
+    session: Session,
+    kind: Kind,
+    payloads: list[Payload],
+    early: Diffs | None = None,
+) -> None:
     """Upsert a page of MR or issue list items and what they need; re-derive their activities.
 
-    An item whose ``updated_at`` is unchanged costs nothing: no request, no write.
+    An item whose ``updated_at`` is unchanged costs nothing: no request, no write. ``early``
+    holds diff fetches already under way (see ``EarlyDiffs``).
     """
+    model = kind.model
+    # Columns, not objects: most items of a page are usually unchanged, and their payloads and
+    # diffs need not be read back to find that out.
     existing = {
         row.id: row
-        for row in session.scalars(
-            select(kind.model).where(kind.model.id.in_([int(p["id"]) for p in payloads]))
+        for row in session.execute(
+            select(
+                model.id, model.updated_at, model.deleted_at, model.fetched_at, *kind.carried
+            ).where(model.id.in_([int(p["id"]) for p in payloads]))
         )
     }
     changed: list[Any] = []
     needs_diffs: list[Any] = []
+    old_diffs: list[Any] = []
     endpoint = f"{job.api}/{kind.segment}"
     for payload in payloads:
-        wants_diffs = False
         old = existing.get(int(payload["id"]))
         updated_at = must_time(payload["updated_at"], kind.resource)
         if (
@@ -93,34 +158,53 @@ def store(job: ProjectSync, session: Session, kind: Kind, payloads: list[Payload
         ):
             continue
         job.directory.ensure(session, referenced_users(payload), job.now)
+        # A detached row: written below with one statement for the page, read by derivation.
         fresh: Any = (
             merge_request_row(payload, endpoint, job.now)
             if kind is MERGE_REQUESTS
             else issue_row(payload, endpoint, job.now)
         )
+        changed.append(fresh)
         if kind is MERGE_REQUESTS:
-            fresh.diffs, fresh.diffs_sha = (old.diffs, old.diffs_sha) if old else (None, None)
-            wants_diffs = bool(fresh.sha) and (job.full or fresh.sha != fresh.diffs_sha)
-        if old is None:
-            session.add(fresh)
-            target = fresh
-        else:
-            for key, value in bulk.values(fresh).items():
-                setattr(old, key, value)
-            target = old
-        changed.append(target)
-        if kind is MERGE_REQUESTS and wants_diffs:
-            needs_diffs.append(target)
+            fresh.diffs_sha = old.diffs_sha if old else None
+            # --full fetches diffs again once per run, not again for an MR the walk's
+            # inclusive bound hands back.
+            again = job.full and (old is None or old.fetched_at != job.now)
+            if fresh.sha and (again or fresh.sha != fresh.diffs_sha):
+                needs_diffs.append(fresh)
+            elif old is not None:
+                old_diffs.append(fresh)
         job.summary.add(job.path, kind.resource, **{"updated" if old is not None else "new": 1})
+    if old_diffs:
+        kept: dict[int, Any] = {
+            int(ident): diffs
+            for ident, diffs in session.execute(
+                select(model.id, model.diffs).where(model.id.in_([row.id for row in old_diffs]))
+            )
+        }
+        for row in old_diffs:
+            row.diffs = kept.get(row.id)
     if needs_diffs:
-        # Diffs are one request per MR: fetch a page's worth side by side, so waiting for
-        # GitLab overlaps with the store's work instead of adding to it.
-        with ThreadPoolExecutor(DIFF_FETCHERS) as pool:
-            found = list(pool.map(lambda row: fetch_diffs(job, row.iid), needs_diffs))
-        for row, diffs in zip(needs_diffs, found, strict=True):
+        started = early or {}
+        late = [row for row in needs_diffs if started.get(row.id, ("",))[0] != row.sha]
+        if late:
+            # Diffs are one request per MR: fetch the ones not under way side by side.
+            with ThreadPoolExecutor(DIFF_FETCHERS, thread_name_prefix="diffs") as pool:
+                fetched = dict(
+                    zip(
+                        [row.id for row in late],
+                        pool.map(lambda row: fetch_diffs(job, row.iid), late),
+                        strict=True,
+                    )
+                )
+        else:
+            fetched = {}
+        for row in needs_diffs:
+            diffs = fetched[row.id] if row.id in fetched else started[row.id][1].result()
             row.diffs, row.diffs_sha = diffs, row.sha
     if not changed:
         return
+    bulk.upsert(session, model, [bulk.values(row) for row in changed], ["id"])
     counts = stored_comments(session, job.project.id, kind.noteable_type, [r.iid for r in changed])
     for row in changed:
         if counts.get(row.iid, 0) != row.user_notes_count:
@@ -225,7 +309,8 @@ def reconcile(job: ProjectSync, kind: Kind, now: datetime, since: datetime | Non
     """
     seen: set[int] = set()
     job.progress.start(job.path, f"{kind.resource} (reconcile)")
-    for page in job.client.pages(f"{job.api}/{kind.segment}", {"state": "all", "per_page": 100}):
+    listing = job.client.pages(f"{job.api}/{kind.segment}", {"state": "all", "per_page": 100})
+    for page in ahead(listing, name=f"{kind.resource} reconcile"):
         with job.sessions() as session, session.begin():
             store(job, session, kind, page.items)  # what changed since the walk: new, edited
             rows = session.scalars(

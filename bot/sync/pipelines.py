@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from bot.store import models
 from bot.sync import attribution, bulk, derive, watermarks
 from bot.sync.context import ProjectSync, updated_pages
-from bot.sync.records import must_time, pipeline_row
+from bot.sync.prefetch import ahead
+from bot.sync.records import must_time, pipeline_values
 
 
 def sync(job: ProjectSync) -> None:
@@ -23,9 +24,8 @@ def sync(job: ProjectSync) -> None:
     since = must_time(mark.position, "watermark") - job.overlap if mark else None
     changed = False
     job.progress.start(job.path, "pipelines")
-    for page, position in updated_pages(
-        job.client, f"{job.api}/pipelines", {"per_page": 100}, since
-    ):
+    walk = updated_pages(job.client, f"{job.api}/pipelines", {"per_page": 100}, since)
+    for page, position in ahead(walk, name="pipelines"):
         with job.sessions() as session, session.begin():
             known = {
                 row.id: row
@@ -38,16 +38,16 @@ def sync(job: ProjectSync) -> None:
             rows = []
             for payload in page.items:
                 existing = known.get(int(payload["id"]))
-                row = pipeline_row(payload, job.project.id, f"{job.api}/pipelines", job.now)
+                row = pipeline_values(payload, job.project.id, f"{job.api}/pipelines", job.now)
                 unchanged = (
                     existing is not None
-                    and existing.updated_at == row.updated_at
-                    and existing.status == row.status
+                    and existing.updated_at == row["updated_at"]
+                    and existing.status == row["status"]
                 )
                 if unchanged and not job.full:
                     continue
-                row.user_id = attribution.actor_id(payload, index)
-                rows.append(bulk.values(row))
+                row["user_id"] = attribution.actor_id(payload, index)
+                rows.append(row)
                 job.summary.add(job.path, "pipelines", **{"updated" if existing else "new": 1})
             bulk.upsert(session, models.Pipeline, rows, ["id"])
             changed = changed or bool(rows)

@@ -90,7 +90,18 @@ def note_row(
     now: datetime,
     discussion_id: str | None = None,
 ) -> Note:
-    return Note(
+    return Note(**note_values(payload, project_id, endpoint, now, discussion_id))
+
+
+def note_values(
+    payload: Payload,
+    project_id: int,
+    endpoint: str,
+    now: datetime,
+    discussion_id: str | None = None,
+) -> dict[str, Any]:
+    """A note's columns as a dict, for Core upserts of a whole page (no ORM object each)."""
+    return dict(
         id=int(payload["id"]),
         project_id=project_id,
         noteable_type=str(payload.get("noteable_type") or ""),
@@ -126,7 +137,14 @@ def approval_row(
 
 
 def pipeline_row(payload: Payload, project_id: int, endpoint: str, now: datetime) -> Pipeline:
-    return Pipeline(
+    return Pipeline(**pipeline_values(payload, project_id, endpoint, now))
+
+
+def pipeline_values(
+    payload: Payload, project_id: int, endpoint: str, now: datetime
+) -> dict[str, Any]:
+    """A pipeline's columns as a dict, for Core upserts."""
+    return dict(
         id=int(payload["id"]),
         project_id=project_id,
         status=str(payload["status"]),

@@ -49,6 +49,7 @@ class Directory:
         self.bot_patterns = bot_patterns
         self.opt_out = {name.lower() for name in opt_out}
         self._known: dict[int, User] = {}
+        self._eligible: dict[tuple[Any, Any, Any], bool] = {}
 
     def load(self, session: Session) -> None:
         for user in session.scalars(select(User)):
@@ -94,6 +95,14 @@ class Directory:
 
     def eligible(self, user: Mapping[str, Any]) -> bool:
         """May this user earn activities? Not bots, not the ghost user, not opted out."""
-        if self.bot(user):
-            return False
-        return str(user.get("username") or "").lower() not in self.opt_out
+        # Asked for every note and approval; the answer for a user the directory holds does
+        # not change within a run, so it is remembered.
+        key = (user.get("id"), user.get("username"), user.get("bot"))
+        answer = self._eligible.get(key)
+        if answer is None:
+            answer = not self.bot(user) and (
+                str(user.get("username") or "").lower() not in self.opt_out
+            )
+            if isinstance(key[0], int) and key[0] in self._known:
+                self._eligible[key] = answer
+        return answer

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.activities.diffs import changed_files, changed_paths, line_counts
 from bot.activities.payloads import PayloadError
@@ -83,3 +85,25 @@ def test_counts_stored_instead_of_diff_text() -> None:
 def test_items_without_paths_are_refused() -> None:
     with pytest.raises(PayloadError, match=r"diffs\[0\]"):
         changed_files([{"diff": "@@\n+a"}])
+
+
+def _line_by_line(diff: str) -> tuple[int, int]:
+    """The definition ``line_counts`` must agree with, read one line at a time."""
+    added = removed = 0
+    in_hunk = False
+    for line in diff.split("\n"):
+        if line.startswith("@@"):
+            in_hunk = True
+        elif in_hunk and line.startswith("+"):
+            added += 1
+        elif in_hunk and line.startswith("-"):
+            removed += 1
+    return added, removed
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(["\n", "+", "-", "@@", "@", " ", "x", "\r"]), max_size=40).map("".join)
+)
+def test_line_counts_agree_with_reading_line_by_line(diff: str) -> None:
+    assert line_counts(diff) == _line_by_line(diff)

@@ -331,3 +331,35 @@ def test_pathological_texts_stay_fast(body: str) -> None:
     started = time.perf_counter()
     text.text_features(body, "a/b")
     assert time.perf_counter() - started < 5
+
+
+# The plain-line shortcut must read exactly what markdown-it reads: random lines over the
+# characters it admits, plus the ones at its edges (markers, indentation, specials).
+_EDGY = st.text(
+    alphabet=st.sampled_from(list("aZ09 ,.;:?!'\"()/@#%+-\t_*`[]<>&\\~=|")), max_size=40
+)
+
+
+def _parsed(value: str, project: str | None) -> text.TextFeatures:
+    """``text_features`` with the shortcut switched off: every text through markdown-it."""
+    original = text._plain_line
+    try:
+        text._plain_line = lambda _value: None  # type: ignore[assignment]
+        return text.text_features.__wrapped__(value, project)  # type: ignore[attr-defined,no-any-return]
+    finally:
+        text._plain_line = original  # type: ignore[assignment]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    value=st.one_of(_EDGY, st.sampled_from(["1. x", "1) y", "    code", "- a", "# h", "Thanks!"]))
+)
+def test_plain_line_shortcut_reads_what_the_parser_reads(value: str) -> None:
+    fast = text.text_features.__wrapped__(value, "acme/api")  # type: ignore[attr-defined]
+    assert fast == _parsed(value, "acme/api")
+
+
+def test_plain_line_shortcut_is_taken_for_plain_comments_only() -> None:
+    assert text._plain_line("  Ship it, @bob! See #12?  ") == "Ship it, @bob! See #12?"
+    for markdown in ("1. first", "- item", "# title", "    code", "a `b`", "a\nb", "*x*", "a_b"):
+        assert text._plain_line(markdown) is None
