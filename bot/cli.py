@@ -1,7 +1,8 @@
 """The ``ladder-bot`` command line: a thin layer over the library.
 
-This is the only module that reads the clock for the library, prints, or exits. Errors the user
-can fix (:class:`bot.errors.BotError`) become one line on stderr and exit code 2.
+This module and ``bot.commands`` are the only ones that read the clock for the library, print,
+or exit. Errors the user can fix (:class:`bot.errors.BotError`) become one line on stderr and
+exit code 2.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from bot import __version__
+from bot.commands import evidence as evidence_commands
 from bot.errors import BotError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -410,3 +412,9 @@ def record_command(
     save(recording, out)
     if not quiet:
         click.echo(recording.line(out))
+
+
+# -- the ladder, rules and evidence (bot/commands/) -----------------------------------------------
+
+for _command in evidence_commands.COMMANDS:
+    main.add_command(_command)

@@ -60,7 +60,17 @@ MIN_OVERLAP_SECONDS: Final = 60
 # Every key the loader accepts, by table ("" is the top level, "people" one [[people]] entry).
 # Unknown-key errors suggest from here; tests check the example file and docs against it.
 KEYS: Final[Mapping[str, tuple[str, ...]]] = {
-    "": ("timezone", "gitlab", "watch", "database", "people", "bots", "privacy", "sync"),
+    "": (
+        "timezone",
+        "gitlab",
+        "watch",
+        "database",
+        "people",
+        "bots",
+        "privacy",
+        "sync",
+        "rules",
+    ),
     "gitlab": ("url", "token_env", "token_file", "timeout_seconds"),
     "watch": ("projects", "groups"),
     "database": ("url",),
@@ -68,6 +78,7 @@ KEYS: Final[Mapping[str, tuple[str, ...]]] = {
     "bots": ("usernames", "patterns"),
     "privacy": ("opt_out",),
     "sync": ("request_budget", "max_requests_per_minute", "overlap_seconds", "reconcile_days"),
+    "rules": ("dir", "ladder", "fixtures"),
 }
 
 # -- the settings ----------------------------------------------------------------------------
@@ -184,6 +195,21 @@ class SyncSettings:
     reconcile_days: int = 7
 
 
+@dataclass(frozen=True)
+class RulesSettings:
+    """Where the ladder and the rules are (relative paths: to the config file's folder)."""
+
+    dir: Path
+    ladder: Path
+    fixtures: Path
+
+
+def _default_rules(base: Path) -> RulesSettings:
+    return RulesSettings(
+        dir=base / "rules", ladder=base / "ladder.yaml", fixtures=base / "rules" / "fixtures"
+    )
+
+
 def _utc() -> ZoneInfo:
     return ZoneInfo(DEFAULT_TIMEZONE)
 
@@ -201,6 +227,11 @@ class Config:
     timezone: ZoneInfo = field(default_factory=_utc)
     opt_out: frozenset[str] = frozenset()  # lower case
     sync: SyncSettings = SyncSettings()
+    rules: RulesSettings | None = None  # None: rules/, ladder.yaml beside the config file
+
+    @property
+    def rules_settings(self) -> RulesSettings:
+        return self.rules or _default_rules(self.path.parent)
 
     @cached_property
     def _by_name(self) -> dict[str, Person]:
@@ -238,7 +269,7 @@ class Config:
             f"Config(path={self.path!r}, gitlab={self.gitlab!r}, watch={self.watch!r}, "
             f"database_url={_mask_password(self.database_url)!r}, people={self.people!r}, "
             f"bots={self.bots!r}, timezone={self.timezone!r}, opt_out={self.opt_out!r}, "
-            f"sync={self.sync!r})"
+            f"sync={self.sync!r}, rules={self.rules_settings!r})"
         )
 
 
@@ -444,6 +475,7 @@ class _Loader:
             "bots": self.bots,
             "privacy": self.privacy,
             "sync": self.sync,
+            "rules": self.rules,
         }
         fields = self.table(data, (), "", parsers)
         for name in ("gitlab", "watch", "database"):
@@ -473,6 +505,7 @@ class _Loader:
             timezone=fields.get("timezone") or _utc(),
             opt_out=fields.get("privacy", frozenset()),
             sync=fields.get("sync", SyncSettings()),
+            rules=fields.get("rules"),
         )
 
     # -- [gitlab]
@@ -724,6 +757,35 @@ class _Loader:
             },
         )
         return SyncSettings(**fields)
+
+    # -- [rules]
+
+    def rules(self, value: Any, key: KeyPath) -> RulesSettings:
+        def place(what: str) -> Parser:
+            def parse(v: Any, k: KeyPath) -> Path:
+                if not isinstance(v, str) or not v.strip() or "\0" in v:
+                    raise self.expected(k, f"the path of {what}", v)
+                return self.path.parent / v
+
+            return parse
+
+        fields = self.table(
+            value,
+            key,
+            "rules",
+            {
+                "dir": place("the folder of rule files"),
+                "ladder": place("the ladder file"),
+                "fixtures": place("the folder of rule fixture files"),
+            },
+        )
+        default = _default_rules(self.path.parent)
+        folder = fields.get("dir", default.dir)
+        return RulesSettings(
+            dir=folder,
+            ladder=fields.get("ladder", default.ladder),
+            fixtures=fields.get("fixtures", folder / "fixtures"),
+        )
 
 
 _SECRET_KEYS = frozenset({"token", "private_token", "access_token", "api_token", "password"})

@@ -17,7 +17,8 @@ from bot.cli import main as cli
 from bot.fakelab.generator import generate, write_dataset
 from bot.fakelab.server import FakeGitLab
 from bot.store import db
-from bot.store.models import Activity
+from bot.ladder import load_ladder
+from bot.store.models import Activity, Evidence
 
 DEMO_DIR = Path("demo")
 PEOPLE, PROJECTS, WEEKS, SEED = 8, 3, 6, 7
@@ -41,6 +42,10 @@ def _config(url: str, people: list[dict[str, object]]) -> str:
         "",
         "[bots]",
         'patterns = ["*-bot", "renovate*"]',
+        "",
+        "[rules]",
+        'dir = "../rules"',
+        'ladder = "../ladder.yaml"',
     ]
     for person in people:
         lines += [
@@ -74,7 +79,6 @@ def main() -> None:
     engine = db.make_engine(f"sqlite:///{DEMO_DIR / 'ladder-bot.db'}")
     with db.session_factory(engine)() as session:
         rows = session.scalars(select(Activity)).all()
-    engine.dispose()
     collected: dict[str, Counter[str]] = {}
     for row in rows:
         collected.setdefault(row.actor_username, Counter())[row.kind] += 1
@@ -89,6 +93,29 @@ def main() -> None:
         print(f"   {person['username']} (level {person['level']}): {summary or 'nothing yet'}")
     bots = sorted(u["username"] for u in dataset["users"] if u.get("bot"))
     print(f"   bot accounts, never collected as people: {', '.join(bots)}")
+    print(f"5. ladder-bot match --config {config_path}  (rules/*.yaml against ladder.yaml)")
+    cli.main(args=["match", "--config", str(config_path)], standalone_mode=False)
+    print("6. Each person's evidence, by ladder expectation (newest example linked):")
+    ladder = load_ladder(Path("ladder.yaml"))
+    with db.session_factory(engine)() as session:
+        evidence = session.scalars(select(Evidence).order_by(Evidence.occurred_at)).all()
+    engine.dispose()
+    by_person: dict[str, dict[str, list[Evidence]]] = {}
+    for item in evidence:
+        by_person.setdefault(item.person_username, {}).setdefault(item.expectation, []).append(item)
+    for person in sorted(dataset["meta"]["people"], key=lambda p: str(p["username"])):
+        name = str(person["username"])
+        print(f"   {name} (level {person['level']}):")
+        found = by_person.get(name, {})
+        if not found:
+            print("      no evidence yet")
+        for expectation_id in (e for e in ladder.expectations if e in found):
+            items = found[expectation_id]
+            latest = items[-1]
+            text = ladder.expectations[expectation_id].text
+            print(f"      {expectation_id}: {text}")
+            print(f"         {len(items)} item(s); latest: {latest.summary}  {latest.url}")
+    print(f"   (ladder-bot evidence --config {config_path} --person NAME lists every item)")
 
 
 if __name__ == "__main__":

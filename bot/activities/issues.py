@@ -98,6 +98,7 @@ def issue_fields(
     severity = issue.get("severity")
     return {
         "title": text(issue, "title"),
+        "description": text(issue, "description"),
         "description_words": features.words,
         "description_sections": list(features.sections),
         "empty_sections": list(features.empty_sections),

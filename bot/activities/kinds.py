@@ -181,6 +181,13 @@ FIELDS: tuple[Field, ...] = (
     # -- merge requests and issues: the item itself ------------------------------------------
     Field("title", "str", "Title of the merge request or issue.", (*MERGE_REQUEST, *ISSUE)),
     Field(
+        "description",
+        "str",
+        "The description as written (Markdown); rules match words in it. An issue's is as "
+        "confidential as the issue.",
+        (*MERGE_REQUEST, *ISSUE),
+    ),
+    Field(
         "description_words",
         "int",
         "Words the author wrote in the description: not headings, code blocks, HTML comments "

@@ -109,6 +109,7 @@ def merge_request_fields(
     merge_user = user(mr, "merge_user") or user(mr, "merged_by")
     return {
         "title": title,
+        "description": description,
         "description_words": features.words,
         "description_sections": list(features.sections),
         "empty_sections": list(features.empty_sections),

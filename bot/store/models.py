@@ -159,7 +159,8 @@ class Activity(Base):
     confidential: Mapped[bool] = mapped_column(Boolean)
     # The subject it was derived from, so a changed MR replaces exactly its own activities.
     source: Mapped[str] = mapped_column(String(120), index=True)
-    updated_at: Mapped[datetime]
+    # When it was last written: ``match`` picks up what changed since its last run here.
+    updated_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class Watermark(Base):
@@ -183,3 +184,45 @@ class SyncRun(Base):
     status: Mapped[str] = mapped_column(String(20))  # running, ok, failed, budget
     summary: Mapped[Payload]
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class Evidence(Base):
+    """One activity shown to meet one ladder expectation, by one rule, with its reasons.
+
+    Keyed by (rule, expectation, activity) so matching again updates it in place. It points at
+    its activity by the activity's stable ``key``, not its row id: re-deriving an activity may
+    give it a new row, never a new key.
+    """
+
+    __tablename__ = "evidence"
+    __table_args__ = (Index("ix_evidence_person_time", "person_username", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(500), unique=True)
+    person_id: Mapped[int | None] = mapped_column(BigInteger)
+    person_username: Mapped[str] = mapped_column(String(255))
+    expectation: Mapped[str] = mapped_column(String(120), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    dimension: Mapped[str] = mapped_column(String(40))
+    rule: Mapped[str] = mapped_column(String(120), index=True)
+    rule_digest: Mapped[str] = mapped_column(String(64))
+    activity_key: Mapped[str] = mapped_column(String(255), index=True)
+    kind: Mapped[str] = mapped_column(String(60))
+    occurred_at: Mapped[datetime]
+    project_path: Mapped[str] = mapped_column(String(500))
+    url: Mapped[str] = mapped_column(String(1000))
+    summary: Mapped[str] = mapped_column(Text)
+    why: Mapped[Payload]
+    confidential: Mapped[bool] = mapped_column(Boolean)
+    matched_at: Mapped[datetime]
+
+
+class MatchState(Base):
+    """How far ``match`` has read the activities, and with which rules and ladder."""
+
+    __tablename__ = "match_state"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[datetime | None]  # the newest activities.updated_at already matched
+    rules_digest: Mapped[str] = mapped_column(String(64))
+    matched_at: Mapped[datetime]

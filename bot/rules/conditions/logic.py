@@ -1,0 +1,162 @@
+"""Conditions over conditions: `all`, `any` and `not`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from bot.rules.conditions.registry import Condition, Predicate, register
+
+_CONDITION = {"$ref": "#/$defs/condition"}
+
+
+def _both(first: Predicate, second: Predicate) -> Predicate:
+    def holds(activity: Mapping[str, Any]) -> bool:
+        return first(activity) and second(activity)
+
+    return holds
+
+
+def _either(first: Predicate, second: Predicate) -> Predicate:
+    def holds(activity: Mapping[str, Any]) -> bool:
+        return first(activity) or second(activity)
+
+    return holds
+
+
+@register
+class AllOf(Condition):
+    """Every condition in the list holds (the list must not be empty).
+
+    Matching stops at the first condition that does not hold; explanations show them all.
+
+    Example:
+
+        all:
+          - at_least: {field: description_words, value: 40}
+          - present: {field: closes_issues}
+    """
+
+    name = "all"
+    schema: ClassVar[dict[str, Any]] = {
+        "type": "array",
+        "minItems": 1,
+        "items": _CONDITION,
+        "description": "Conditions that must all hold.",
+    }
+    takes_conditions = "list"
+
+    def describe(self) -> str:
+        return "all of (" + "; ".join(child.describe() for child in self.children) + ")"
+
+    def compile(self) -> Predicate:
+        cheapest_first = sorted(self.children, key=lambda child: child.cost)
+        tests = tuple(child.compile() for child in cheapest_first)
+        if len(tests) == 1:
+            return tests[0]
+        if len(tests) == 2:
+            return _both(*tests)
+
+        def holds(activity: Mapping[str, Any]) -> bool:
+            for test in tests:  # noqa: SIM110 (a loop is faster than all() over a generator)
+                if not test(activity):
+                    return False
+            return True
+
+        return holds
+
+    def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
+        checks = [child.explain(activity) for child in self.children]
+        return {
+            "condition": self.name,
+            "text": "all of these hold",
+            "held": all(check["held"] for check in checks),
+            "checks": checks,
+        }
+
+
+@register
+class AnyOf(Condition):
+    """At least one condition in the list holds (the list must not be empty).
+
+    Example:
+
+        any:
+          - matches: {field: description, pattern: "(?i)\\\\bwhy\\\\b"}
+          - contains: {field: description_sections, value: why}
+    """
+
+    name = "any"
+    schema: ClassVar[dict[str, Any]] = {
+        "type": "array",
+        "minItems": 1,
+        "items": _CONDITION,
+        "description": "Conditions of which at least one must hold.",
+    }
+    takes_conditions = "list"
+
+    def describe(self) -> str:
+        return "any of (" + "; ".join(child.describe() for child in self.children) + ")"
+
+    def compile(self) -> Predicate:
+        cheapest_first = sorted(self.children, key=lambda child: child.cost)
+        tests = tuple(child.compile() for child in cheapest_first)
+        if len(tests) == 1:
+            return tests[0]
+        if len(tests) == 2:
+            return _either(*tests)
+
+        def holds(activity: Mapping[str, Any]) -> bool:
+            for test in tests:  # noqa: SIM110 (a loop is faster than any() over a generator)
+                if test(activity):
+                    return True
+            return False
+
+        return holds
+
+    def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
+        checks = [child.explain(activity) for child in self.children]
+        return {
+            "condition": self.name,
+            "text": "any of these holds",
+            "held": any(check["held"] for check in checks),
+            "checks": checks,
+        }
+
+
+@register
+class Not(Condition):
+    """The one condition under it does not hold. To negate several, wrap them in `all`/`any`.
+
+    Example:
+
+        not:
+          equals: {field: template_unfilled, value: true}
+    """
+
+    name = "not"
+    schema: ClassVar[dict[str, Any]] = {
+        **_CONDITION,
+        "description": "One condition that must not hold.",
+    }
+    takes_conditions = "one"
+
+    def describe(self) -> str:
+        return f"not ({self.children[0].describe()})"
+
+    def compile(self) -> Predicate:
+        test = self.children[0].compile()
+
+        def holds(activity: Mapping[str, Any]) -> bool:
+            return not test(activity)
+
+        return holds
+
+    def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
+        check = self.children[0].explain(activity)
+        return {
+            "condition": self.name,
+            "text": self.text,
+            "held": not check["held"],
+            "checks": [check],
+        }

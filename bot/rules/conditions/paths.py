@@ -1,0 +1,200 @@
+"""The `paths` condition: changed files matched against gitignore-style globs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar
+
+import pathspec
+from pathspec import util as pathspec_util
+
+from bot.rules.conditions.registry import (
+    FIELD,
+    Condition,
+    FieldCondition,
+    Finding,
+    Predicate,
+    register,
+)
+from bot.rules.explain import literal, shorten
+from bot.rules.fields import Scope
+
+# pathspec's name for git's wildmatch globs (`**`, `*`, `?`, `[...]`, `!` negation).
+PATTERN_STYLE = "gitignore"
+
+
+def glob_problem(glob: str) -> str:
+    """Why `glob` is not a usable gitignore-style glob ("" when it is)."""
+    try:
+        spec = pathspec.PathSpec.from_lines(PATTERN_STYLE, [glob])
+    except (ValueError, re.error, TypeError) as error:
+        reason = str(error) or "not a glob"
+        if reason.startswith("Invalid git pattern"):
+            reason = "not a gitignore-style pattern"
+        return f"bad glob {literal(glob)}: {reason}"
+    patterns = list(spec.patterns)
+    if not patterns or any(getattr(p, "include", None) is None for p in patterns):
+        return f"bad glob {literal(glob)}: it is blank or a comment, and matches nothing"
+    return ""
+
+
+def _combined(spec: pathspec.PathSpec[Any]) -> Callable[[str], Any] | None:
+    """A few regex searches doing what pathspec's loop over every glob does (None on a
+    platform with other path separators).
+
+    pathspec lets the last glob that matches decide (``!glob`` excludes). Consecutive globs
+    of the same kind are joined into one regex; searching those groups from the last one
+    back, the first that matches decides. That is the same answer, in one or two searches a
+    path instead of one per glob.
+    """
+    patterns = list(spec.patterns)
+    if pathspec_util.NORMALIZE_PATH_SEPS:
+        return None
+    groups: list[tuple[bool, list[str]]] = []
+    for pattern in patterns:
+        include, regex = getattr(pattern, "include", None), getattr(pattern, "regex", None)
+        if include is None:
+            continue  # blank lines and comments match nothing
+        if not isinstance(regex, re.Pattern):
+            return None
+        if groups and groups[-1][0] is include:
+            groups[-1][1].append(regex.pattern)
+        else:
+            groups.append((bool(include), [regex.pattern]))
+    searches = [
+        (include, re.compile("|".join(f"(?:{r})" for r in regexes)).search)
+        for include, regexes in reversed(groups)
+    ]
+    if len(searches) == 1 and searches[0][0]:
+        return searches[0][1]
+
+    def search(path: str) -> bool | None:
+        for include, found in searches:
+            if found(path) is not None:
+                return True if include else None
+        return None
+
+    return search
+
+
+def _normal(path: str) -> str:
+    """The path as pathspec matches it (no leading ``/`` or ``./``)."""
+    if path[:1] == "/" or path[:2] == "./":
+        return pathspec_util.normalize_file(path)
+    return path
+
+
+def _paths(value: Any) -> list[Any]:
+    if isinstance(value, str):
+        return [value]
+    return value if isinstance(value, list) else []
+
+
+@register
+class Paths(FieldCondition):
+    """At least `at_least` (default 1) paths match one of the `globs`.
+
+    Globs follow gitignore (git's wildmatch, via `pathspec`): `*` and `?` stay within a
+    directory, `**` crosses directories, `[...]` is a set. A glob with no `/` but a trailing
+    one matches at any depth (`*.md`, `migrations/`); any other `/` ties it to the root
+    (`tests/**` is the top-level `tests` only, `**/tests/**` any). A trailing `/` matches
+    everything under a directory, and a later `!glob` excludes what earlier globs matched.
+    `field` defaults to `changed_paths`; a string field such as `path` (an inline comment's
+    file) counts as one path.
+
+    Example:
+
+        paths: {globs: ["tests/**", "**/test_*.py", "**/*_spec.rb"]}
+    """
+
+    name = "paths"
+    schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["globs"],
+        "properties": {
+            "field": {**FIELD, "default": "changed_paths"},
+            "globs": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"type": "string", "minLength": 1},
+                "description": "gitignore-style globs; `!glob` excludes.",
+            },
+            "at_least": {
+                "type": "integer",
+                "minimum": 1,
+                "default": 1,
+                "description": "How many paths must match.",
+            },
+        },
+    }
+    accepts = frozenset({"str", "list[str]"})
+    needs = "a path or a list of paths"
+    default_field = "changed_paths"
+
+    def __init__(self, args: Any, children: Sequence[Condition] = ()) -> None:
+        super().__init__(args, children)
+        self.globs: list[str] = list(args["globs"])
+        self.at_least: int = args.get("at_least", 1)
+        self.glob_errors = [(i, glob_problem(g)) for i, g in enumerate(self.globs)]
+        self.glob_errors = [(i, message) for i, message in self.glob_errors if message]
+        self.spec: pathspec.PathSpec[Any] | None = None
+        self.search: Callable[[str], Any] | None = None
+        if not self.glob_errors:
+            self.spec = pathspec.PathSpec.from_lines(PATTERN_STYLE, self.globs)
+            self.search = _combined(self.spec)
+
+    def describe(self) -> str:
+        globs = ", ".join(self.globs)
+        if self.at_least == 1:
+            return f"a path in {self.field} matches {globs}"
+        return f"at least {self.at_least} paths in {self.field} match {globs}"
+
+    def evaluate(self, value: Any) -> bool:
+        # The reference meaning: pathspec itself, path by path.
+        assert self.spec is not None
+        spec = self.spec
+        hits = [p for p in _paths(value) if isinstance(p, str) and spec.match_file(p)]
+        return len(hits) >= self.at_least
+
+    def matched(self, value: Any) -> list[str]:
+        """The paths in `value` the globs match."""
+        assert self.spec is not None
+        search, spec = self.search, self.spec
+        if search is None:
+            return [p for p in _paths(value) if isinstance(p, str) and spec.match_file(p)]
+        return [p for p in _paths(value) if isinstance(p, str) and search(_normal(p)) is not None]
+
+    def details(self, value: Any) -> dict[str, Any]:
+        return self.judge(value)[1]
+
+    def judge(self, value: Any) -> tuple[bool, dict[str, Any]]:
+        matched = self.matched(value)
+        return len(matched) >= self.at_least, {"matched": shorten(matched)}
+
+    def compile(self) -> Predicate:
+        search, get, need = self.search, self.get, self.at_least
+        if search is None:
+            return super().compile()
+
+        def holds(activity: Mapping[str, Any]) -> bool:
+            value = get(activity)
+            paths = [value] if type(value) is str else value if type(value) is list else ()
+            hits = 0
+            for path in paths:
+                if type(path) is not str:
+                    continue
+                if path[:1] == "/" or path[:2] == "./":
+                    path = _normal(path)
+                if search(path) is not None:
+                    hits += 1
+                    if hits >= need:
+                        return True
+            return False
+
+        return holds
+
+    def problems(self, scope: Scope) -> list[Finding]:
+        found = [(f"globs[{index}]", message) for index, message in self.glob_errors]
+        return found + super().problems(scope)

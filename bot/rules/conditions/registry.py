@@ -1,0 +1,174 @@
+"""The condition registry: every condition a rule may use, registered by name.
+
+A condition class carries everything about itself (cloud-custodian style): its ``name``, a
+JSON-Schema fragment for its arguments, a docstring whose first paragraph describes it and whose
+``Example:`` block is a YAML example, a plain-English ``describe()`` reused by explanations, the
+semantic checks ``rules check`` runs, and ``compile()`` into a closure for the fast path.
+
+``evaluate`` (leaf conditions) is the reference meaning, used by ``explain``; ``compile`` may
+specialise for speed but must agree with it (a Hypothesis test compares the two).
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, TypeVar
+
+from bot.rules.explain import shorten
+from bot.rules.fields import FieldType, Scope, getter
+
+Predicate = Callable[[Mapping[str, Any]], bool]
+Finding = tuple[str, str]  # (path relative to the condition's arguments, message)
+
+REGISTRY: dict[str, type[Condition]] = {}
+
+FIELD: dict[str, Any] = {
+    "type": "string",
+    "minLength": 1,
+    "description": "A field name: a computed field, `context.<key>` or an attribute.",
+}
+
+_C = TypeVar("_C", bound="type[Condition]")
+
+
+def register(cls: _C) -> _C:
+    """Class decorator: make ``cls`` available to rules under ``cls.name``."""
+    if cls.name in REGISTRY:
+        raise ValueError(f"condition {cls.name!r} registered twice")
+    REGISTRY[cls.name] = cls
+    return cls
+
+
+class Condition(ABC):
+    """One condition of a rule, with arguments already checked against ``schema``."""
+
+    name: ClassVar[str]
+    schema: ClassVar[dict[str, Any]]
+    # "list" (all, any), "one" (not) for conditions over conditions; None for field conditions.
+    takes_conditions: ClassVar[str | None] = None
+
+    def __init__(self, args: Any, children: Sequence[Condition] = ()) -> None:
+        self.args = args
+        self.children = tuple(children)
+        self._text: str | None = None
+
+    @property
+    def cost(self) -> float:
+        """A rough price of evaluating it, for ordering: ``all`` and ``any`` try cheap
+        conditions first (a comparison before a path glob before a regular expression), which
+        changes no answer, since conditions have no side effects, only how soon it is known."""
+        if self.children:
+            return sum(child.cost for child in self.children)
+        pattern = self.args.get("pattern") if isinstance(self.args, Mapping) else None
+        if isinstance(pattern, str):
+            return 10 + len(pattern) / 20
+        if self.name == "paths":
+            return 5
+        return 1
+
+    @property
+    def text(self) -> str:
+        """``describe()``, worked out once: explanations repeat it for every match."""
+        if self._text is None:
+            self._text = self.describe()
+        return self._text
+
+    @classmethod
+    def description(cls) -> str:
+        """The docstring up to its ``Example:`` block."""
+        doc = inspect.cleandoc(cls.__doc__ or "")
+        return doc.split("\nExample:", 1)[0].strip()
+
+    @classmethod
+    def example(cls) -> str:
+        """The docstring's YAML example: one condition, as it appears under ``when:``."""
+        doc = inspect.cleandoc(cls.__doc__ or "")
+        if "\nExample:" not in doc:
+            return ""
+        return inspect.cleandoc(doc.split("\nExample:", 1)[1]) + "\n"
+
+    @abstractmethod
+    def describe(self) -> str:
+        """Plain English, e.g. ``description_words is at least 40``."""
+
+    @abstractmethod
+    def compile(self) -> Predicate:
+        """A closure answering "does it hold?" for an activity, as fast as we can make it."""
+
+    @abstractmethod
+    def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
+        """The check's entry in ``why``: condition, text, held, and the value seen."""
+
+    def problems(self, scope: Scope) -> list[Finding]:
+        """What is wrong with the arguments beyond their schema, for these kinds."""
+        return []
+
+
+class FieldCondition(Condition):
+    """A condition on one field's value: the reference meaning is ``evaluate(value)``."""
+
+    # Base types (without ``| null``) the field may have; None accepts any.
+    accepts: ClassVar[frozenset[str] | None] = None
+    needs: ClassVar[str] = ""  # "a number field", for the message when ``accepts`` fails
+    default_field: ClassVar[str | None] = None
+
+    def __init__(self, args: Any, children: Sequence[Condition] = ()) -> None:
+        super().__init__(args, children)
+        self.field: str = args.get("field", self.default_field)
+        self.get = getter(self.field)
+
+    @abstractmethod
+    def evaluate(self, value: Any) -> bool:
+        """Whether the condition holds for the field's ``value`` (None when absent)."""
+
+    def details(self, value: Any) -> dict[str, Any]:
+        """Extra entries for ``why`` beside ``seen`` (e.g. what a pattern found)."""
+        return {}
+
+    def judge(self, value: Any) -> tuple[bool, dict[str, Any]]:
+        """``evaluate`` and ``details`` together (a condition may work both out at once)."""
+        return self.evaluate(value), self.details(value)
+
+    def seen(self, value: Any) -> Any:
+        """What ``why`` shows as the value seen."""
+        return shorten(value)
+
+    def compile(self) -> Predicate:
+        get, evaluate = self.get, self.evaluate
+
+        def holds(activity: Mapping[str, Any]) -> bool:
+            return evaluate(get(activity))
+
+        return holds
+
+    def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
+        value = self.get(activity)
+        held, details = self.judge(value)
+        entry: dict[str, Any] = {
+            "condition": self.name,
+            "field": self.field,
+            "text": self.text,
+            "seen": self.seen(value),
+            "held": held,
+        }
+        entry.update(details)
+        return entry
+
+    def problems(self, scope: Scope) -> list[Finding]:
+        resolved = scope.resolve(self.field)
+        if isinstance(resolved, str):
+            return [("field", resolved)]
+        if self.accepts is not None and not resolved.bases() <= self.accepts:
+            return [
+                (
+                    "field",
+                    f"{self.name} needs {self.needs}; {self.field!r} is {resolved.describe()}",
+                )
+            ]
+        return self.value_problems(resolved)
+
+    def value_problems(self, field: FieldType) -> list[Finding]:
+        """Checks of the other arguments against the field's type."""
+        return []

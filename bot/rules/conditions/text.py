@@ -1,0 +1,247 @@
+"""Conditions on text and lists of text: `matches`, `contains`, `count`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from bot.rules.conditions.registry import (
+    FIELD,
+    Condition,
+    FieldCondition,
+    Finding,
+    Predicate,
+    register,
+)
+from bot.rules.explain import literal, shorten
+from bot.rules.fields import FieldType, Scope
+
+_REGEX_ERRORS = (re.error, ValueError, OverflowError, RecursionError)
+
+
+def compile_regex(pattern: str, flags: int = 0) -> tuple[re.Pattern[str] | None, str]:
+    """The compiled pattern, or None and why Python's `re` refuses it."""
+    try:
+        return re.compile(pattern, flags), ""
+    except _REGEX_ERRORS as error:
+        return None, f"bad regular expression {literal(pattern)}: {error}"
+
+
+@register
+class Matches(FieldCondition):
+    """A regular expression is found in a string field, or in any element of a list of strings.
+
+    Python `re` syntax, searched anywhere in the text (anchor it with `^` and `$`);
+    `ignore_case: true` or an inline `(?i)` ignores case. Null never matches.
+
+    Example:
+
+        matches: {field: title, pattern: "^(fix|bug)\\\\b", ignore_case: true}
+    """
+
+    name = "matches"
+    schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["field", "pattern"],
+        "properties": {
+            "field": FIELD,
+            "pattern": {
+                "type": "string",
+                "minLength": 1,
+                "description": "A Python regular expression, searched anywhere in the text.",
+            },
+            "ignore_case": {
+                "type": "boolean",
+                "default": False,
+                "description": "Ignore case (same as a leading `(?i)`).",
+            },
+        },
+    }
+    accepts = frozenset({"str", "list[str]"})
+    needs = "a string field or a list of strings"
+
+    def __init__(self, args: Any, children: Sequence[Condition] = ()) -> None:
+        super().__init__(args, children)
+        flags = re.IGNORECASE if args.get("ignore_case") else 0
+        self.regex, self.error = compile_regex(args["pattern"], flags)
+
+    def describe(self) -> str:
+        case = " (any case)" if self.args.get("ignore_case") else ""
+        return f"{self.field} matches /{self.args['pattern']}/{case}"
+
+    def found(self, value: Any) -> str | None:
+        """The first text the pattern finds in `value`."""
+        assert self.regex is not None
+        texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        for text in texts:
+            if isinstance(text, str) and (hit := self.regex.search(text)) is not None:
+                return hit.group(0)
+        return None
+
+    def evaluate(self, value: Any) -> bool:
+        return self.found(value) is not None
+
+    def details(self, value: Any) -> dict[str, Any]:
+        return self.judge(value)[1]
+
+    def judge(self, value: Any) -> tuple[bool, dict[str, Any]]:
+        found = self.found(value)
+        return (False, {}) if found is None else (True, {"found": shorten(found)})
+
+    def compile(self) -> Predicate:
+        get, regex = self.get, self.regex
+        assert regex is not None
+        search = regex.search
+
+        def holds(activity: Mapping[str, Any]) -> bool:
+            value = get(activity)
+            if type(value) is str:
+                return search(value) is not None
+            if type(value) is list:
+                for text in value:
+                    if type(text) is str and search(text) is not None:
+                        return True
+            return False
+
+        return holds
+
+    def problems(self, scope: Scope) -> list[Finding]:
+        if self.error:
+            return [("pattern", self.error), *super().problems(scope)]
+        return super().problems(scope)
+
+
+@register
+class Contains(FieldCondition):
+    """A list field has `value` as one of its elements; strings compare ignoring case.
+
+    Example:
+
+        contains: {field: labels, value: security}
+    """
+
+    name = "contains"
+    schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["field", "value"],
+        "properties": {
+            "field": FIELD,
+            "value": {"type": "string", "description": "The element to look for (any case)."},
+        },
+    }
+    accepts = frozenset({"list[str]"})
+    needs = "a list of strings (use matches on a string)"
+
+    def __init__(self, args: Any, children: Sequence[Condition] = ()) -> None:
+        super().__init__(args, children)
+        self.target = str(args["value"]).casefold()
+
+    def describe(self) -> str:
+        return f"{self.field} contains {literal(self.args['value'])} (any case)"
+
+    def evaluate(self, value: Any) -> bool:
+        return isinstance(value, list) and any(
+            isinstance(item, str) and item.casefold() == self.target for item in value
+        )
+
+    def compile(self) -> Predicate:
+        get, target = self.get, self.target
+
+        def holds(activity: Mapping[str, Any]) -> bool:
+            value = get(activity)
+            if type(value) is list:
+                for item in value:
+                    if type(item) is str and item.casefold() == target:
+                        return True
+            return False
+
+        return holds
+
+
+@register
+class Count(FieldCondition):
+    """The number of elements of a list field is within bounds (`at_least`, `at_most`, or
+    both, inclusive); with `matching`, only the elements a regular expression is found in
+    count. A null field never holds.
+
+    Example:
+
+        count: {field: mentions_users, at_least: 2}
+    """
+
+    name = "count"
+    schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["field"],
+        "anyOf": [{"required": ["at_least"]}, {"required": ["at_most"]}],
+        "errorMessage": "count needs at_least, at_most or both",
+        "properties": {
+            "field": FIELD,
+            "at_least": {"type": "integer", "minimum": 0, "description": "Fewest elements."},
+            "at_most": {"type": "integer", "minimum": 0, "description": "Most elements."},
+            "matching": {
+                "type": "string",
+                "minLength": 1,
+                "description": "Count only elements this regular expression is found in.",
+            },
+        },
+    }
+    accepts = frozenset({"list[str]", "list[object]"})
+    needs = "a list field"
+
+    def __init__(self, args: Any, children: Sequence[Condition] = ()) -> None:
+        super().__init__(args, children)
+        self.low: int | None = args.get("at_least")
+        self.high: int | None = args.get("at_most")
+        self.regex: re.Pattern[str] | None = None
+        self.error = ""
+        if "matching" in args:
+            self.regex, self.error = compile_regex(args["matching"])
+
+    def describe(self) -> str:
+        if self.low is not None and self.high is not None:
+            bounds = f"between {self.low} and {self.high}"
+        elif self.low is not None:
+            bounds = f"at least {self.low}"
+        else:
+            bounds = f"at most {self.high}"
+        what = f"elements matching /{self.args['matching']}/" if "matching" in self.args else ""
+        return f"{self.field} has {bounds} {what or 'elements'}"
+
+    def counted(self, value: Any) -> int | None:
+        """How many elements count (None when the field is not a list)."""
+        if not isinstance(value, list):
+            return None
+        if self.regex is None:
+            return len(value)
+        regex = self.regex
+        return sum(1 for item in value if isinstance(item, str) and regex.search(item))
+
+    def evaluate(self, value: Any) -> bool:
+        number = self.counted(value)
+        if number is None:
+            return False
+        return (self.low is None or number >= self.low) and (
+            self.high is None or number <= self.high
+        )
+
+    def seen(self, value: Any) -> Any:
+        return self.counted(value)
+
+    def details(self, value: Any) -> dict[str, Any]:
+        return {"elements": shorten(value)}
+
+    def problems(self, scope: Scope) -> list[Finding]:
+        found: list[Finding] = [("matching", self.error)] if self.error else []
+        if self.low is not None and self.high is not None and self.low > self.high:
+            found.append(("at_most", f"at_most {self.high} is below at_least {self.low}"))
+        return found + super().problems(scope)
+
+    def value_problems(self, field: FieldType) -> list[Finding]:
+        if "matching" in self.args and field.bases() != {"list[str]"}:
+            return [("matching", f"matching needs a list of strings; {field.name!r} is not")]
+        return []

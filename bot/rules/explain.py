@@ -1,0 +1,95 @@
+"""The ``why`` of a verdict: which conditions held, on which values, as JSON-able data.
+
+Every evidence row stores one, and ``ladder-bot explain`` prints them::
+
+    {"rule": "mr-description-gives-context", "description": "...",
+     "checks": [{"condition": "at_least", "field": "description_words",
+                 "text": "description_words is at least 40", "seen": 120, "held": true}],
+     "window": {...}}                                      # window rules only
+
+``all``, ``any`` and ``not`` nest their checks under their own entry. Seen values are
+shortened: strings to 120 characters, lists to 10 items.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+MAX_CHARS = 120
+MAX_ITEMS = 10
+
+
+def literal(value: Any) -> str:
+    """A value as a rule author writes it: JSON literals (``"x"``, ``40``, ``true``, ``null``)."""
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def shorten(value: Any) -> Any:
+    """``value`` made JSON-able and short enough to print and to store on every evidence row."""
+    kind = type(value)
+    if kind is str:
+        return value if len(value) <= MAX_CHARS else value[: MAX_CHARS - 1] + "…"
+    if value is None or kind is bool or kind is int or kind is float:
+        return value
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return value if len(value) <= MAX_CHARS else value[: MAX_CHARS - 1] + "…"
+    if isinstance(value, list | tuple):
+        items = [shorten(item) for item in value[:MAX_ITEMS]]
+        if len(value) > MAX_ITEMS:
+            items.append(f"… {len(value) - MAX_ITEMS} more")
+        return items
+    if isinstance(value, Mapping):
+        return {str(key): shorten(item) for key, item in value.items()}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return shorten(repr(value))
+
+
+def why(
+    rule: str,
+    description: str,
+    checks: Sequence[dict[str, Any]],
+    window: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The explanation of one rule on one activity (and its window, for window rules)."""
+    explanation: dict[str, Any] = {
+        "rule": rule,
+        "description": description,
+        "checks": list(checks),
+    }
+    if window is not None:
+        explanation["window"] = window
+    return explanation
+
+
+def _seen(entry: Mapping[str, Any]) -> str:
+    return f" (seen {literal(entry.get('seen'))})" if "seen" in entry else ""
+
+
+def failure_text(entry: Mapping[str, Any]) -> str:
+    """Why a failed check failed, down to the leaf conditions and the values they saw."""
+    checks: list[Mapping[str, Any]] = list(entry.get("checks", ()))
+    condition = entry.get("condition")
+    if condition == "all":
+        return "; ".join(failure_text(check) for check in checks if not check.get("held"))
+    if condition == "any":
+        return "none of: " + "; ".join(failure_text(check) for check in checks)
+    if condition == "not":
+        return f"{entry.get('text')}, but " + "; ".join(held_text(check) for check in checks)
+    return f"{entry.get('text')}{_seen(entry)}"
+
+
+def held_text(entry: Mapping[str, Any]) -> str:
+    """What made a check hold, down to the leaf conditions and the values they saw."""
+    checks: list[Mapping[str, Any]] = list(entry.get("checks", ()))
+    condition = entry.get("condition")
+    if condition in ("all", "any"):
+        return "; ".join(held_text(check) for check in checks if check.get("held"))
+    if condition == "not":
+        return f"{entry.get('text')}: " + "; ".join(failure_text(check) for check in checks)
+    return f"{entry.get('text')}{_seen(entry)}"

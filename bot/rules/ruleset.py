@@ -1,0 +1,152 @@
+"""A set of checked rules, indexed by kind: matching, explaining, and window rules.
+
+``match`` is the hot path (``ladder-bot match --rebuild`` runs it over every stored activity):
+it looks only at the rules for the activity's kind, runs their compiled closures, and builds an
+explanation only for the rules that matched, by evaluating them again in explain mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.rules.explain import shorten, why
+from bot.rules.fields import getter
+from bot.rules.rule import Rule
+from bot.rules.window import completed_windows
+
+
+@dataclass(frozen=True)
+class Match:
+    """Evidence a rule found: who earned it, for which expectations, and why."""
+
+    rule: str
+    expectations: tuple[str, ...]
+    earner: str  # username
+    activity_key: str
+    summary: str
+    why: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One rule's answer for one activity, matched or not, with the checks behind it.
+
+    For a window rule, ``matched`` says whether the activity counts towards a window (its
+    conditions hold and it has a value to count); whether a window completes depends on the
+    person's other activities (``RuleSet.match_window``).
+    """
+
+    rule: str
+    matched: bool
+    why: dict[str, Any]
+
+
+class RuleSet:
+    """Rules ready to match, indexed by the kinds they list."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        every: dict[str, list[Rule]] = {}
+        plain: dict[str, list[tuple[Rule, Any]]] = {}
+        for rule in self.rules:
+            for kind in rule.kinds:
+                every.setdefault(kind, []).append(rule)
+                if rule.window is None:
+                    plain.setdefault(kind, []).append((rule, rule.test))
+        self._every = {kind: tuple(rules) for kind, rules in every.items()}
+        self._plain = {kind: tuple(pairs) for kind, pairs in plain.items()}
+        self._windows = tuple(rule for rule in self.rules if rule.window is not None)
+        self._by_id = {rule.id: rule for rule in self.rules}
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def get(self, rule_id: str) -> Rule | None:
+        """The rule called ``rule_id``, if any."""
+        return self._by_id.get(rule_id)
+
+    def match(self, activity: Mapping[str, Any]) -> list[Match]:
+        """Evidence from the rules without a window that match ``activity``."""
+        candidates = self._plain.get(activity["kind"])
+        if not candidates:
+            return []
+        return [_match(rule, activity) for rule, test in candidates if test(activity)]
+
+    def explain(self, activity: Mapping[str, Any]) -> list[Verdict]:
+        """Every rule listing the activity's kind, matched or not, with every check."""
+        verdicts = []
+        for rule in self._every.get(activity.get("kind", ""), ()):
+            checks = rule.checks(activity)
+            if rule.window is not None:
+                checks.append(_window_check(rule, activity))
+            matched = all(check["held"] for check in checks)
+            verdicts.append(Verdict(rule.id, matched, why(rule.id, rule.description, checks)))
+        return verdicts
+
+    def window_rules(self) -> tuple[Rule, ...]:
+        """The rules matched over a person's activities over time (``match_window``)."""
+        return self._windows
+
+    def match_window(self, rule: Rule, activities: Sequence[Mapping[str, Any]]) -> list[Match]:
+        """Evidence from ``rule``'s completed windows over one person's activities.
+
+        ``activities`` are one person's activities of the rule's kinds, oldest first (others
+        are skipped). One match per completed window, on the activity that completed it.
+        """
+        window = rule.window
+        if window is None:
+            raise ValueError(f"rule {rule.id!r} has no window")
+        kinds, test = frozenset(rule.kinds), rule.test
+        counting = [a for a in activities if a.get("kind") in kinds and test(a)]
+        matches = []
+        for done in completed_windows(window, counting, getter(window.distinct)):
+            activity = done.activity
+            checks = [*rule.checks(activity), _window_check(rule, activity)]
+            about = {
+                "days": window.days,
+                "distinct": [shorten(value) for value in done.values],
+                "activities": list(done.keys),
+            }
+            summary = rule.template.render(
+                activity, {"distinct": len(done.values), "days": window.days}
+            )
+            matches.append(
+                Match(
+                    rule=rule.id,
+                    expectations=rule.expectations,
+                    earner=rule.earner_of(activity) or "",
+                    activity_key=str(activity.get("key", "")),
+                    summary=summary,
+                    why=why(rule.id, rule.description, checks, about),
+                )
+            )
+        return matches
+
+
+def _match(rule: Rule, activity: Mapping[str, Any]) -> Match:
+    return Match(
+        rule=rule.id,
+        expectations=rule.expectations,
+        earner=rule.earner_of(activity) or "",
+        activity_key=str(activity.get("key", "")),
+        summary=rule.template.render(activity),
+        why=why(rule.id, rule.description, rule.checks(activity)),
+    )
+
+
+def _window_check(rule: Rule, activity: Mapping[str, Any]) -> dict[str, Any]:
+    assert rule.window is not None
+    window = rule.window
+    value = getter(window.distinct)(activity)
+    return {
+        "condition": "window",
+        "field": window.distinct,
+        "text": (
+            f"{window.distinct} counts towards {window.at_least} distinct values "
+            f"within {window.days} days"
+        ),
+        "seen": shorten(value),
+        "held": value is not None and value != "",
+    }
