@@ -1,0 +1,318 @@
+"""The shipped rules library (``rules/*.yaml``): it checks clean, its examples hold, and each
+scored family reaches its precision and recall targets on the labelled set of real merge
+requests and review comments (``tests/labelled/``), with the numbers docs/rules.md reports."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.ladder import load_ladder
+from bot.rules import RuleSet, check_rules
+from bot.rules.testing import run_examples
+from tests.rules import labelled
+from tests.rules.labelled import (
+    COMMENT_FAMILIES,
+    FAMILIES,
+    LADDER,
+    MR_FAMILIES,
+    RULES,
+    Item,
+    Score,
+)
+
+MIN_PRECISION = 0.9
+MIN_RECALL = 0.8
+# The files this library's families live in; each must follow the conventions below.
+FAMILY_FILES = ("descriptions.yaml", "reviews.yaml", "changes.yaml", "fixes.yaml")
+SCHEMA_LINE = "# yaml-language-server: $schema=../docs/rules.schema.json"
+
+
+@pytest.fixture(scope="module")
+def ruleset() -> RuleSet:
+    return labelled.shipped_rules()
+
+
+@pytest.fixture(scope="module")
+def items() -> list[Item]:
+    return labelled.load_items()
+
+
+@pytest.fixture(scope="module")
+def scores(ruleset: RuleSet, items: list[Item]) -> dict[str, Score]:
+    return labelled.score(ruleset, items)
+
+
+def test_every_rule_file_checks_clean() -> None:
+    ladder = load_ladder(LADDER)
+    problems = check_rules(sorted(RULES.glob("*.yaml")), ladder.expectations)
+    assert [str(problem) for problem in problems] == []
+
+
+def test_every_rule_example_holds(ruleset: RuleSet) -> None:
+    assert [str(failure) for failure in run_examples(ruleset)] == []
+
+
+@pytest.mark.parametrize("name", FAMILY_FILES)
+def test_family_rule_files_follow_the_conventions(name: str) -> None:
+    path = RULES / name
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == SCHEMA_LINE
+    for rule in yaml.safe_load(text)["rules"]:
+        where = f"{name}: {rule['id']}"
+        assert rule.get("description"), where
+        assert rule.get("summary"), where
+        examples: Mapping[str, Any] = rule.get("examples") or {}
+        assert len(examples.get("match") or ()) >= 2, where
+        assert len(examples.get("no_match") or ()) >= 2, where
+
+
+def test_every_family_has_rules_in_the_family_files(ruleset: RuleSet) -> None:
+    families = labelled.family_of_rule(ruleset)
+    files = {rule.id: Path(rule.file).name for rule in ruleset.rules}
+    for family, rule_ids in families.items():
+        assert rule_ids, family
+        assert {files[rule_id] for rule_id in rule_ids} <= set(FAMILY_FILES), family
+
+
+def test_merge_requests_become_authored_and_merged_activities(items: list[Item]) -> None:
+    merge_requests = [item for item in items if item.families == MR_FAMILIES]
+    assert merge_requests
+    for item in merge_requests:
+        kinds = [activity["kind"] for activity in item.activities]
+        assert sorted(kinds) == ["merge_request_authored", "merge_request_merged"], item.source
+        assert item.activities[0]["actor_username"] == labelled.AUTHOR["username"]
+
+
+def test_a_labelled_merge_request_keeps_its_paths_labels_and_branch() -> None:
+    item = labelled.merge_request_item(
+        {
+            "source": "https://github.com/astral-sh/uv/pull/1",
+            "title": "Fix crash on empty input",
+            "description": "Closes #12",
+            "labels": ["bug"],
+            "source_branch": "fix/empty-input",
+            "paths": ["crates/uv/src/lib.rs", "crates/uv/tests/it/lock.rs"],
+            "truth": dict.fromkeys(MR_FAMILIES, False),
+        },
+        iid=3,
+    )
+    fields = item.activities[0]["fields"]
+    assert fields["changed_paths"] == ["crates/uv/src/lib.rs", "crates/uv/tests/it/lock.rs"]
+    assert fields["labels"] == ["bug"]
+    assert fields["source_branch"] == "fix/empty-input"
+    assert fields["closes_issues"] == ["#12"]
+    assert item.activities[0]["project_path"] == "astral-sh/uv"
+
+
+def test_comments_become_review_comments_of_someone_else(items: list[Item]) -> None:
+    comments = [item for item in items if item.families == COMMENT_FAMILIES]
+    assert comments
+    for item in comments:
+        kinds = {activity["kind"] for activity in item.activities}
+        assert kinds <= {"review_comment"}, item.source
+        for activity in item.activities:
+            assert activity["fields"]["mr_author"] == labelled.AUTHOR["username"]
+            assert activity["actor_username"] != labelled.AUTHOR["username"]
+
+
+def test_an_inline_comment_carries_its_file_and_a_bot_comment_earns_nothing() -> None:
+    truth = dict.fromkeys(COMMENT_FAMILIES, False)
+    inline = labelled.comment_item(
+        {
+            "source": "https://github.com/a/b/pull/1#c",
+            "body": "nit: trailing comma",
+            "inline": True,
+            "path": "docs/index.md",
+            "truth": truth,
+        },
+        iid=1,
+    )
+    (activity,) = inline.activities
+    assert activity["fields"]["inline"] is True
+    assert activity["fields"]["path"] == "docs/index.md"
+    bot = labelled.comment_item(
+        {
+            "source": "https://github.com/a/b/pull/1#d",
+            "body": "## Coverage report",
+            "inline": False,
+            "bot": True,
+            "truth": truth,
+        },
+        iid=2,
+    )
+    assert bot.activities == ()
+
+
+def _report(scores: Mapping[str, Score]) -> str:
+    lines = [labelled.table(scores), ""]
+    for entry in scores.values():
+        for label, found in (("FP", entry.false_positives), ("FN", entry.false_negatives)):
+            lines += [
+                f"{entry.family} {label}: {item.text[:100]!r} <{item.source}>" for item in found
+            ]
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_each_family_meets_its_targets_on_the_labelled_set(
+    family: str, scores: dict[str, Score]
+) -> None:
+    entry = scores[family]
+    assert entry.positives > 0 and entry.items > entry.positives
+    assert entry.precision >= MIN_PRECISION and entry.recall >= MIN_RECALL, (
+        f"{family}: precision {entry.precision:.2f} (target {MIN_PRECISION}), "
+        f"recall {entry.recall:.2f} (target {MIN_RECALL})\n{_report(scores)}"
+    )
+
+
+def test_the_documented_scores_are_the_computed_ones(scores: dict[str, Score]) -> None:
+    documented = labelled.documented_table()
+    assert documented is not None, f"docs/rules.md lacks {labelled.BEGIN!r} ... {labelled.END!r}"
+    assert documented == labelled.table(scores), (
+        "docs/rules.md is stale: run `python -m tests.rules.labelled --write`"
+    )
+
+
+# -- the first-letter convention of long keyword patterns ---------------------------------------
+# Long alternations are written `\b(?=[abc])(?:(?=a)(?:...)|(?=b)(?:...)|...)` for speed (see the
+# rule files' headers). A word filed under the wrong letter, or whose letter is missing from the
+# leading set, silently never matches; these tests read the patterns and say which word.
+
+_PREFILTER = re.compile(r"\\b\(\?=\[([^\]]*)\]\)\(\?:")
+_DISPATCH = re.compile(r"\(\?=(\\?.)\)\(\?:")
+
+
+def _group_end(text: str, start: int) -> int:
+    """Index of the parenthesis closing the group that opens at ``start``."""
+    depth, index, in_class = 0, start, False
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    raise ValueError(f"unbalanced group in {text!r}")
+
+
+def _alternatives(text: str) -> list[str]:
+    """The top-level alternatives of ``text``."""
+    found, depth, start, index, in_class = [], 0, 0, 0, False
+    while index < len(text):
+        char = text[index]
+        if char == "\\":
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            found.append(text[start:index])
+            start = index + 1
+        index += 1
+    found.append(text[start:])
+    return found
+
+
+def _first_chars(alternative: str) -> set[str] | None:
+    """The characters (lower case) ``alternative`` can start with; None when not plain."""
+    if alternative.startswith("(?:"):
+        end = _group_end(alternative, 0)
+        found: set[str] = set()
+        for inner in _alternatives(alternative[3:end]):
+            chars = _first_chars(inner)
+            if chars is None:
+                return None
+            found |= chars
+        if alternative[end + 1 : end + 2] in ("?", "*"):
+            rest = _first_chars(alternative[end + 2 :])
+            return None if rest is None else found | rest
+        return found
+    if alternative[:2] == "\\d":
+        return set("0123456789")
+    if alternative[:1] == "\\" and alternative[1:2] in ("+", ".", "#", "-", "/"):
+        return {alternative[1]}
+    if not alternative or alternative[0] in "\\()[.^$*+?{|":
+        return None
+    if alternative[1:2] in ("?", "*"):
+        rest = _first_chars(alternative[2:])
+        return None if rest is None else {alternative[0].lower()} | rest
+    return {alternative[0].lower()}
+
+
+def _leading_set(text: str) -> set[str]:
+    chars = set(text.lower())
+    if "0-9" in text:
+        chars |= set("0123456789")
+    return chars
+
+
+def _patterns(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [str(node[key]) for key in ("pattern", "matching") if key in node]
+        return found + [text for value in node.values() for text in _patterns(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in _patterns(value)]
+    return []
+
+
+def _misfiled(pattern: str) -> list[str]:
+    problems = []
+    for match in _PREFILTER.finditer(pattern):
+        allowed = _leading_set(match.group(1))
+        start = match.end() - 3
+        body = pattern[start + 3 : _group_end(pattern, start)]
+        for alternative in _alternatives(body):
+            dispatch = _DISPATCH.match(alternative)
+            if dispatch:
+                letter = dispatch.group(1)[-1].lower()
+                if letter not in allowed:
+                    problems.append(
+                        f"group (?={letter}) but {letter!r} is not in [{match.group(1)}]"
+                    )
+                inner_start = dispatch.end() - 3
+                inner = alternative[inner_start + 3 : _group_end(alternative, inner_start)]
+                for word in _alternatives(inner):
+                    chars = _first_chars(word)
+                    if chars is not None and chars != {letter}:
+                        problems.append(f"{word!r} is filed under (?={letter})")
+            else:
+                chars = _first_chars(alternative)
+                if chars is not None and not chars <= allowed:
+                    problems.append(f"{alternative!r} starts outside [{match.group(1)}]")
+    return problems
+
+
+@pytest.mark.parametrize("name", FAMILY_FILES)
+def test_keyword_patterns_file_every_word_under_its_first_letter(name: str) -> None:
+    data = yaml.safe_load((RULES / name).read_text(encoding="utf-8"))
+    patterns = [text for rule in data["rules"] for text in _patterns(rule.get("when"))]
+    assert any(_PREFILTER.search(text) for text in patterns)
+    assert [problem for text in patterns for problem in _misfiled(text)] == []
+
+
+def test_a_misfiled_keyword_is_reported() -> None:
+    assert _misfiled(r"(?ai)\b(?=[ab])(?:(?=a)(?:apple|banana)|(?=b)(?:berry))\b") == [
+        "'banana' is filed under (?=a)"
+    ]
+    assert _misfiled(r"(?ai)\b(?=[a])(?:apple|cherry)\b") == ["'cherry' starts outside [a]"]
