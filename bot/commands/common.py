@@ -68,8 +68,12 @@ def day_start(text: str, zone: ZoneInfo, option: str) -> datetime:
 
 
 def day_end(text: str, zone: ZoneInfo, option: str) -> datetime:
-    """The end of day ``YYYY-MM-DD`` (exclusive bound: the next day's start), in UTC."""
-    return day_start(text, zone, option) + timedelta(days=1)
+    """The end of day ``YYYY-MM-DD`` (exclusive bound: the next local day's start), in UTC.
+
+    The next day's local midnight, not 24 hours on: days with a clock change last 23 or 25.
+    """
+    start = day_start(text, zone, option).astimezone(zone).date()
+    return datetime.combine(start + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -165,3 +165,17 @@ def test_rules_schema_and_ladder_show() -> None:
     assert shown.exit_code == 0
     assert "l2.communication.good-mr-descriptions" in shown.output
     assert "l3." not in shown.output
+
+
+def test_until_ends_at_the_next_local_midnight_across_a_clock_change() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.commands.common import day_end, day_start
+
+    berlin = ZoneInfo("Europe/Berlin")
+    # 2026-10-25 lasts 25 hours in Berlin: it ends at 23:00 UTC, not 22:00.
+    assert day_end("2026-10-25", berlin, "--until") == datetime(2026, 10, 25, 23, tzinfo=UTC)
+    assert day_start("2026-10-26", berlin, "--since") == datetime(2026, 10, 25, 23, tzinfo=UTC)
+    # 2026-03-29 lasts 23 hours.
+    assert day_end("2026-03-29", berlin, "--until") == datetime(2026, 3, 29, 22, tzinfo=UTC)
