@@ -20,6 +20,7 @@ import click
 
 from bot import __version__
 from bot.commands import evidence as evidence_commands
+from bot.commands import privacy as privacy_commands
 from bot.commands import review as review_commands
 from bot.errors import BotError
 
@@ -417,5 +418,9 @@ def record_command(
 
 # -- the ladder, rules and evidence (bot/commands/) -----------------------------------------------
 
-for _command in (*evidence_commands.COMMANDS, *review_commands.COMMANDS):
+for _command in (
+    *evidence_commands.COMMANDS,
+    *review_commands.COMMANDS,
+    *privacy_commands.COMMANDS,
+):
     main.add_command(_command)

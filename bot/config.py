@@ -42,8 +42,10 @@ __all__ = [
     "KEYS",
     "BotSettings",
     "Config",
+    "DigestSettings",
     "GitLabSettings",
     "Person",
+    "ScheduleSettings",
     "SyncSettings",
     "Watch",
     "load_config",
@@ -56,6 +58,7 @@ DEFAULT_TIMEOUT_SECONDS: Final = 30.0
 DEFAULT_TIMEZONE: Final = "UTC"
 LEVELS: Final = range(1, 7)
 MIN_OVERLAP_SECONDS: Final = 60
+MIN_SYNC_EVERY_MINUTES: Final = 5
 
 # Every key the loader accepts, by table ("" is the top level, "people" one [[people]] entry).
 # Unknown-key errors suggest from here; tests check the example file and docs against it.
@@ -70,6 +73,8 @@ KEYS: Final[Mapping[str, tuple[str, ...]]] = {
         "privacy",
         "sync",
         "rules",
+        "digest",
+        "schedule",
     ),
     "gitlab": ("url", "token_env", "token_file", "timeout_seconds"),
     "watch": ("projects", "groups"),
@@ -79,7 +84,17 @@ KEYS: Final[Mapping[str, tuple[str, ...]]] = {
     "privacy": ("opt_out",),
     "sync": ("request_budget", "max_requests_per_minute", "overlap_seconds", "reconcile_days"),
     "rules": ("dir", "ladder", "fixtures"),
+    "digest": (
+        "post_to",
+        "project",
+        "confidential_issues",
+        "send_at",
+        "show_confidential_in_same_project",
+        "max_posts_per_minute",
+    ),
+    "schedule": ("sync_every_minutes",),
 }
+WEEKDAYS: Final = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 # -- the settings ----------------------------------------------------------------------------
 
@@ -196,12 +211,41 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
+class ScheduleSettings:
+    """How often ``ladder-bot run`` syncs (the digests' time is ``[digest] send_at``)."""
+
+    sync_every_minutes: int = 30
+
+
+@dataclass(frozen=True)
 class RulesSettings:
     """Where the ladder and the rules are (relative paths: to the config file's folder)."""
 
     dir: Path
     ladder: Path
     fixtures: Path
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    """Where the weekly digests go, and when they are sent.
+
+    ``post_to="issue"``: each person's ``digest_issue``. ``post_to="project"``: an issue the bot
+    opens for each person in ``project`` (a person's own ``digest_issue`` still wins).
+    """
+
+    post_to: str = "issue"  # "issue" or "project"
+    project: str | None = None  # required with post_to = "project"
+    confidential_issues: bool = True  # the issues the bot opens in ``project``
+    send_weekday: int = 0  # Monday; datetime.weekday() numbering
+    send_time: time = time(9, 0)  # local time, in the configured timezone
+    show_confidential_in_same_project: bool = False
+    max_posts_per_minute: int = 20  # notes and issues the bot creates; 0 is no pacing
+
+    @property
+    def send_at(self) -> str:
+        """``monday 09:00``, as written in the file."""
+        return f"{WEEKDAYS[self.send_weekday]} {self.send_time:%H:%M}"
 
 
 def _default_rules(base: Path) -> RulesSettings:
@@ -228,6 +272,8 @@ class Config:
     opt_out: frozenset[str] = frozenset()  # lower case
     sync: SyncSettings = SyncSettings()
     rules: RulesSettings | None = None  # None: rules/, ladder.yaml beside the config file
+    digest: DigestSettings = DigestSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
 
     @property
     def rules_settings(self) -> RulesSettings:
@@ -269,7 +315,8 @@ class Config:
             f"Config(path={self.path!r}, gitlab={self.gitlab!r}, watch={self.watch!r}, "
             f"database_url={_mask_password(self.database_url)!r}, people={self.people!r}, "
             f"bots={self.bots!r}, timezone={self.timezone!r}, opt_out={self.opt_out!r}, "
-            f"sync={self.sync!r}, rules={self.rules_settings!r})"
+            f"sync={self.sync!r}, rules={self.rules_settings!r}, digest={self.digest!r}, "
+            f"schedule={self.schedule!r})"
         )
 
 
@@ -476,6 +523,8 @@ class _Loader:
             "privacy": self.privacy,
             "sync": self.sync,
             "rules": self.rules,
+            "digest": self.digest,
+            "schedule": self.schedule,
         }
         fields = self.table(data, (), "", parsers)
         for name in ("gitlab", "watch", "database"):
@@ -506,6 +555,8 @@ class _Loader:
             opt_out=fields.get("privacy", frozenset()),
             sync=fields.get("sync", SyncSettings()),
             rules=fields.get("rules"),
+            digest=fields.get("digest", DigestSettings()),
+            schedule=fields.get("schedule", ScheduleSettings()),
         )
 
     # -- [gitlab]
@@ -786,6 +837,95 @@ class _Loader:
             ladder=fields.get("ladder", default.ladder),
             fixtures=fields.get("fixtures", folder / "fixtures"),
         )
+
+    # -- [digest]
+
+    def digest(self, value: Any, key: KeyPath) -> DigestSettings:
+        fields = self.table(
+            value,
+            key,
+            "digest",
+            {
+                "post_to": self.post_to,
+                "project": lambda v, k: self.string(v, k, _EXPECT_DIGEST_PROJECT, _PROJECT_PATH),
+                "confidential_issues": self.boolean,
+                "send_at": self.send_at,
+                "show_confidential_in_same_project": self.boolean,
+                "max_posts_per_minute": lambda v, k: self.integer(
+                    v, k, "an integer number of posts, 0 (no pacing) or more", 0, None
+                ),
+            },
+        )
+        post_to = fields.get("post_to", "issue")
+        if post_to == "project" and "project" not in fields:
+            raise self.error(
+                (*key, "project"),
+                f'required key is missing with post_to = "project" (expected '
+                f"{_EXPECT_DIGEST_PROJECT})",
+            )
+        weekday, at = fields.get("send_at", (0, time(9, 0)))
+        return DigestSettings(
+            post_to=post_to,
+            project=fields.get("project"),
+            confidential_issues=fields.get("confidential_issues", True),
+            send_weekday=weekday,
+            send_time=at,
+            show_confidential_in_same_project=fields.get(
+                "show_confidential_in_same_project", False
+            ),
+            max_posts_per_minute=fields.get("max_posts_per_minute", 20),
+        )
+
+    def post_to(self, value: Any, key: KeyPath) -> str:
+        if value not in ("issue", "project"):
+            raise self.expected(key, '"issue" or "project"', value)
+        return str(value)
+
+    def boolean(self, value: Any, key: KeyPath) -> bool:
+        if not isinstance(value, bool):
+            raise self.expected(key, "true or false", value)
+        return value
+
+    def send_at(self, value: Any, key: KeyPath) -> tuple[int, time]:
+        found = _SEND_AT.fullmatch(value.strip().lower()) if isinstance(value, str) else None
+        day = _weekday(found[1]) if found else None
+        hour, minute = (int(found[2]), int(found[3])) if found else (-1, -1)
+        if day is None or not (0 <= hour <= 23 and 0 <= minute <= 59):
+            raise self.expected(
+                key, 'a weekday and a 24-hour local time such as "monday 09:00"', value
+            )
+        return day, time(hour, minute)
+
+    # -- [schedule]
+
+    def schedule(self, value: Any, key: KeyPath) -> ScheduleSettings:
+        fields = self.table(
+            value,
+            key,
+            "schedule",
+            {
+                "sync_every_minutes": lambda v, k: self.integer(
+                    v,
+                    k,
+                    f"an integer number of minutes, at least {MIN_SYNC_EVERY_MINUTES}",
+                    MIN_SYNC_EVERY_MINUTES,
+                    None,
+                ),
+            },
+        )
+        return ScheduleSettings(**fields)
+
+
+_EXPECT_DIGEST_PROJECT = 'a project path such as "acme/growth"'
+_SEND_AT = re.compile(r"([a-z]+)\s+([0-9]{1,2}):([0-9]{2})")
+
+
+def _weekday(name: str) -> int | None:
+    """0 for "monday" or "mon", ... 6 for "sunday" or "sun"."""
+    for index, day in enumerate(WEEKDAYS):
+        if name == day or name == day[:3]:
+            return index
+    return None
 
 
 _SECRET_KEYS = frozenset({"token", "private_token", "access_token", "api_token", "password"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from bot.config import (
     KEYS,
     BotSettings,
     Config,
+    DigestSettings,
     GitLabSettings,
     Person,
     SyncSettings,
@@ -119,6 +121,16 @@ def test_the_example_file_loads_with_every_key(tmp_path: Path) -> None:
     assert config.sync == SyncSettings(
         request_budget=20000, max_requests_per_minute=600, overlap_seconds=300, reconcile_days=7
     )
+    assert config.digest == DigestSettings(
+        post_to="issue",
+        project="acme/growth",
+        confidential_issues=True,
+        send_weekday=0,
+        send_time=time(9, 0),
+        show_confidential_in_same_project=False,
+        max_posts_per_minute=20,
+    )
+    assert config.digest.send_at == "monday 09:00"
     assert config.summary() == "1 project, 1 group, 2 people, database sqlite"
 
 
@@ -164,7 +176,41 @@ def test_defaults(tmp_path: Path) -> None:
     assert config.sync == SyncSettings(
         request_budget=0, max_requests_per_minute=600, overlap_seconds=300, reconcile_days=7
     )
+    assert config.digest == DigestSettings(
+        post_to="issue",
+        project=None,
+        confidential_issues=True,
+        send_weekday=0,
+        send_time=time(9, 0),
+        show_confidential_in_same_project=False,
+        max_posts_per_minute=20,
+    )
     assert config.summary() == "1 project, 0 groups, 0 people, database sqlite"
+
+
+def test_digest_settings(tmp_path: Path) -> None:
+    text = BASE + (
+        "[digest]\n"
+        'post_to = "project"\n'
+        'project = "acme/growth"\n'
+        "confidential_issues = false\n"
+        'send_at = "  Fri   7:30 "\n'
+        "show_confidential_in_same_project = true\n"
+        "max_posts_per_minute = 0\n"
+    )
+    digest = load_config(write(tmp_path, text)).digest
+    assert digest == DigestSettings(
+        post_to="project",
+        project="acme/growth",
+        confidential_issues=False,
+        send_weekday=4,
+        send_time=time(7, 30),
+        show_confidential_in_same_project=True,
+        max_posts_per_minute=0,
+    )
+    assert digest.send_at == "friday 07:30"
+    sunday = load_config(write(tmp_path, BASE + '[digest]\nsend_at = "SUNDAY 23:59"\n')).digest
+    assert (sunday.send_weekday, sunday.send_time, sunday.post_to) == (6, time(23, 59), "issue")
 
 
 def test_the_same_settings_in_other_toml_spellings(tmp_path: Path) -> None:
@@ -554,6 +600,72 @@ ERRORS: list[tuple[str, str, str]] = [
         'got "not\\n[watch]\\n"',
     ),
     (
+        "digest.post_to not a choice",
+        BASE + '[digest]\npost_to = "issues"\n',
+        '11: digest.post_to: expected "issue" or "project", got "issues"',
+    ),
+    (
+        "digest.project missing with post_to = project: the header line",
+        BASE + '[digest]\npost_to = "project"\n',
+        '10: digest.project: required key is missing with post_to = "project" '
+        '(expected a project path such as "acme/growth")',
+    ),
+    (
+        "digest.project not a project path",
+        BASE + '[digest]\nproject = "growth"\n',
+        '11: digest.project: expected a project path such as "acme/growth", got "growth"',
+    ),
+    (
+        "digest.confidential_issues a string",
+        BASE + '[digest]\nconfidential_issues = "yes"\n',
+        '11: digest.confidential_issues: expected true or false, got "yes"',
+    ),
+    (
+        "digest.show_confidential_in_same_project a number",
+        BASE + "[digest]\nshow_confidential_in_same_project = 1\n",
+        "11: digest.show_confidential_in_same_project: expected true or false, got 1",
+    ),
+    (
+        "digest.send_at without a time",
+        BASE + '[digest]\nsend_at = "monday"\n',
+        '11: digest.send_at: expected a weekday and a 24-hour local time such as "monday 09:00", '
+        'got "monday"',
+    ),
+    (
+        "digest.send_at an impossible hour",
+        BASE + '[digest]\nsend_at = "tue 24:00"\n',
+        '11: digest.send_at: expected a weekday and a 24-hour local time such as "monday 09:00", '
+        'got "tue 24:00"',
+    ),
+    (
+        "digest.send_at not a weekday",
+        BASE + '[digest]\nsend_at = "someday 09:00"\n',
+        '11: digest.send_at: expected a weekday and a 24-hour local time such as "monday 09:00", '
+        'got "someday 09:00"',
+    ),
+    (
+        "digest.send_at a TOML time",
+        BASE + "[digest]\nsend_at = 09:00:00\n",
+        '11: digest.send_at: expected a weekday and a 24-hour local time such as "monday 09:00", '
+        "got a time (09:00:00)",
+    ),
+    (
+        "digest.max_posts_per_minute negative",
+        BASE + "[digest]\nmax_posts_per_minute = -1\n",
+        "11: digest.max_posts_per_minute: expected an integer number of posts, 0 (no pacing) "
+        "or more, got -1",
+    ),
+    (
+        "digest key misspelt",
+        BASE + '[digest]\npost_too = "issue"\n',
+        "11: digest.post_too: unknown key (did you mean 'post_to'?)",
+    ),
+    (
+        "digest_issue in [digest] belongs to a person",
+        BASE + '[digest]\ndigest_issue = "acme/growth#1"\n',
+        "11: digest.digest_issue: unknown key (digest_issue belongs in [[people]])",
+    ),
+    (
         "TOML syntax error",
         replace('projects = ["acme/backend"]', "projects = [acme/backend]"),
         f"{PROJECTS}: invalid TOML: invalid value (column 13)",
@@ -933,3 +1045,44 @@ def test_the_locator_finds_every_key_and_item(
     locator = _Locator(text)
     for key, line in expected.items():
         assert locator.line(key) == line, (key, text)
+
+
+# -- [schedule] (ladder-bot run) ---------------------------------------------------------------
+
+
+def test_schedule_settings(tmp_path: Path) -> None:
+    from bot.config import ScheduleSettings
+
+    assert load_config(EXAMPLE).schedule == ScheduleSettings(sync_every_minutes=30)
+    assert load_config(write(tmp_path, BASE)).schedule == ScheduleSettings(sync_every_minutes=30)
+    every = load_config(write(tmp_path, BASE + "[schedule]\nsync_every_minutes = 5\n"))
+    assert every.schedule.sync_every_minutes == 5
+    assert "schedule=ScheduleSettings(sync_every_minutes=5)" in repr(every)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            BASE + "[schedule]\nsync_every_minutes = 4\n",
+            "11: schedule.sync_every_minutes: expected an integer number of minutes, at least 5, "
+            "got 4",
+        ),
+        (
+            BASE + '[schedule]\nsync_every_minutes = "30"\n',
+            "11: schedule.sync_every_minutes: expected an integer number of minutes, at least 5, "
+            'got "30"',
+        ),
+        (
+            BASE + '[schedule]\nsend_at = "monday 09:00"\n',
+            "11: schedule.send_at: unknown key (send_at belongs in [digest])",
+        ),
+        (
+            BASE + "[sync]\nsync_every_minutes = 30\n",
+            "11: sync.sync_every_minutes: unknown key (sync_every_minutes belongs in [schedule])",
+        ),
+    ],
+    ids=["too often", "a string", "send_at is the digest's", "in [sync]"],
+)
+def test_schedule_errors(tmp_path: Path, text: str, expected: str) -> None:
+    assert error_of(tmp_path, text) == expected

@@ -226,3 +226,28 @@ class MatchState(Base):
     position: Mapped[datetime | None]  # the newest activities.updated_at already matched
     rules_digest: Mapped[str] = mapped_column(String(64))
     matched_at: Mapped[datetime]
+
+
+class DigestPost(Base):
+    """One person's weekly digest on GitLab: claimed before posting, then where it went.
+
+    ``(person, week)`` is unique: a poster first inserts (or takes over) the row as ``claimed``
+    in its own committed transaction, and only the one that holds the claim talks to GitLab.
+    ``person`` is the username in lower case, ``week`` an ISO week such as ``2026-W47``; in
+    ``post_to = "project"`` mode the week ``issue`` guards the opening of the person's issue.
+    """
+
+    __tablename__ = "digest_posts"
+    __table_args__ = (UniqueConstraint("person", "week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    person: Mapped[str] = mapped_column(String(255))
+    week: Mapped[str] = mapped_column(String(10), index=True)
+    destination: Mapped[str] = mapped_column(String(600))  # "group/project#iid"
+    state: Mapped[str] = mapped_column(String(20))  # claimed, posted
+    note_id: Mapped[int | None] = mapped_column(BigInteger)
+    url: Mapped[str | None] = mapped_column(String(1000))
+    body_sha256: Mapped[str | None] = mapped_column(String(64))
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    claimed_at: Mapped[datetime]
+    posted_at: Mapped[datetime | None]

@@ -22,7 +22,15 @@ What the client promises:
 - All waiting goes through the injected ``sleep``; all time comes from the injected
   ``monotonic`` (pacing, durations) and ``clock`` (GitLab's Unix-time headers).
 - The token appears in no message, log line, repr or statistic. Query strings are logged with
-  token-like parameters masked; headers are never logged.
+  token-like parameters masked; headers are never logged, and neither are request bodies.
+
+Writes (``post``, ``put``) go through the same budget, pacing and rate-limit handling. A PUT
+sets a value, so it is retried like a GET. A POST creates something, so it is retried only when
+GitLab surely did nothing: after a 429, or when the connection could not even be opened. After
+a 5xx, a timeout or a dropped connection GitLab may have created it all the same, so the POST
+is not repeated: :class:`GitLabWriteUncertain` lets the caller look before trying again. A 202
+answer with ``commands_changes`` (GitLab ran a note as quick actions and stored nothing) is a
+:class:`GitLabError`: ladder-bot never sends commands.
 
 Several threads may share one client: budget, pacing, rate-limit state and counters are locked.
 """
@@ -46,7 +54,8 @@ from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
 import gitlab
 import orjson
 import requests
-from gitlab.exceptions import GitlabAuthenticationError, GitlabHttpError
+import urllib3
+from gitlab.exceptions import GitlabAuthenticationError, GitlabHttpError, RedirectError
 from requests.structures import CaseInsensitiveDict
 
 from bot.errors import BotError
@@ -97,6 +106,21 @@ class GitLabUnavailable(GitLabError):
         plural = "attempt" if attempts == 1 else "attempts"
         super().__init__(
             f"GitLab did not answer {method} {path} after {attempts} {plural} (last: {last})",
+            path=path,
+        )
+
+
+class GitLabWriteUncertain(GitLabError):
+    """A POST got no clear answer (5xx, timeout, dropped connection): GitLab may have done it.
+
+    Not retried by the client, since a second POST could create a second note; look (list the
+    notes, the issues) before posting again.
+    """
+
+    def __init__(self, method: str, path: str, last: str) -> None:
+        self.last = last
+        super().__init__(
+            f"GitLab gave no clear answer to {method} {path} ({last}); it may have done it",
             path=path,
         )
 
@@ -184,7 +208,7 @@ def project_path(ref: str | int) -> str:
 
 
 class GitLabClient:
-    """GET requests to GitLab's REST API v4 with paging, retries, pacing and a budget.
+    """Requests to GitLab's REST API v4 with paging, retries, pacing and a budget.
 
     ``path`` arguments are relative to ``/api/v4`` (``/projects/7/merge_requests``), or an
     absolute URL from a ``Link`` header, which is always sent to this client's own GitLab.
@@ -275,6 +299,15 @@ class GitLabClient:
         target = self._target(path)
         return self._json(self._send(target, dict(params or {})), target)
 
+    def post(self, path: str, data: Mapping[str, Any]) -> Any:
+        """Create something, e.g. ``post("/projects/7/issues/3/notes", {"body": "..."})``;
+        ``data`` is sent as JSON. Returns GitLab's answer, decoded."""
+        return self._write("post", path, data)
+
+    def put(self, path: str, data: Mapping[str, Any]) -> Any:
+        """Change something, e.g. ``put("/projects/7/issues/3/notes/55", {"body": "..."})``."""
+        return self._write("put", path, data)
+
     def page(self, path: str, params: Mapping[str, Any] | None = None) -> Page:
         """One page of a list; ``path`` may be a ``next_url`` from an earlier page."""
         target = self._target(path)
@@ -330,10 +363,40 @@ class GitLabClient:
             errors=dict(sorted(self._errors.items())),
         )
 
+    def _write(self, method: str, path: str, data: Mapping[str, Any]) -> Any:
+        target = self._target(path)
+        verb = method.upper()
+        response = self._send(target, {}, method=method, data=dict(data))
+        answer = self._json(response, target, verb)
+        if (
+            response.status_code == 202
+            and isinstance(answer, dict)
+            and "commands_changes" in answer
+        ):
+            # Notes::CreateService ran the whole body as quick actions and stored no note (an
+            # edited note is even deleted): never what ladder-bot means to do.
+            shown = _shown(target)
+            raise GitLabError(
+                f"GitLab took the body of {verb} {shown} for quick actions only (202 Accepted) "
+                "and stored no note: ladder-bot never sends commands",
+                path=shown,
+                status=202,
+            )
+        return answer
+
     # -- one request, retried ------------------------------------------------------------------
 
-    def _send(self, target: str, query: dict[str, Any]) -> requests.Response:
-        """GET ``target`` until it succeeds, is refused, or retries run out."""
+    def _send(
+        self,
+        target: str,
+        query: dict[str, Any],
+        *,
+        method: str = "get",
+        data: dict[str, Any] | None = None,
+    ) -> requests.Response:
+        """Send ``target`` until it succeeds, is refused, or retries run out."""
+        verb = method.upper()
+        creates = verb == "POST"  # not safe to repeat blindly: it may create a second thing
         shown = _shown(target)
         logged = self._scrub(_shown(target, query))
         backoff = 0.0
@@ -358,19 +421,27 @@ class GitLabClient:
             started = self._monotonic()
             try:
                 response = self._gl.http_request(
-                    "get",
+                    method,
                     target,
                     query_data=query,
+                    post_data=data,
                     obey_rate_limit=False,
                     retry_transient_errors=False,
                     max_retries=0,
                 )
+            except RedirectError:
+                # python-gitlab refuses a POST or PUT that was redirected (and so became a GET).
+                raise GitLabError(
+                    f"GitLab redirected {verb} {shown}: is gitlab.url GitLab's own address "
+                    "(https, no trailing path)?",
+                    path=shown,
+                ) from None
             except (GitlabHttpError, GitlabAuthenticationError) as exc:
                 # The hook kept the refused response: python-gitlab's error has no headers.
                 kept = self._kept_response()
                 if kept is None or kept.status_code != exc.response_code:
                     raise GitLabError(
-                        f"GitLab answered GET {shown} with {exc.response_code}",
+                        f"GitLab answered {verb} {shown} with {exc.response_code}",
                         path=shown,
                         status=exc.response_code,
                     ) from None
@@ -379,17 +450,19 @@ class GitLabClient:
                 name = type(exc).__name__
                 with self._lock:
                     self._errors[name] += 1
-                LOG.debug("GET %s -> %s after %d ms", logged, name, self._ms(started))
+                LOG.debug("%s %s -> %s after %d ms", verb, logged, name, self._ms(started))
                 last = name
                 if not _retryable(exc):
                     break
+                if creates and not _not_sent(exc):
+                    raise GitLabWriteUncertain(verb, shown, name) from None
                 backoff = _backoff(attempt)
-                backoff_reason = f"GET {shown} failed with {name}"
+                backoff_reason = f"{verb} {shown} failed with {name}"
                 self._retry(attempt, backoff_reason)
                 continue
 
             status = response.status_code
-            LOG.debug("GET %s -> %d in %d ms", logged, status, self._ms(started))
+            LOG.debug("%s %s -> %d in %d ms", verb, logged, status, self._ms(started))
             with self._lock:
                 self._statuses[status] += 1
                 if status != 429:
@@ -400,18 +473,20 @@ class GitLabClient:
             last = _status_text(status, response.reason)
             if status == 429:
                 with self._lock:
-                    self._rate_limited(response.headers, f"GET {shown} answered {last}")
+                    self._rate_limited(response.headers, f"{verb} {shown} answered {last}")
             elif status in RETRY_STATUSES:
+                if creates:
+                    raise GitLabWriteUncertain(verb, shown, last)
                 backoff = _backoff(attempt)
                 told = self._retry_after(response.headers, reset=False)
                 if told is not None:
                     # A 503 that says when to come back knows better than our back-off.
                     backoff = min(max(backoff, told[0] - self._clock()), MAX_WAIT_S)
-                backoff_reason = f"GET {shown} answered {last}"
+                backoff_reason = f"{verb} {shown} answered {last}"
             else:
-                raise self._refusal(response, shown, last)
-            self._retry(attempt, f"GET {shown} answered {last}")
-        raise GitLabUnavailable("GET", shown, attempt, last)
+                raise self._refusal(response, verb, shown, last)
+            self._retry(attempt, f"{verb} {shown} answered {last}")
+        raise GitLabUnavailable(verb, shown, attempt, last)
 
     def _retry(self, attempt: int, reason: str) -> None:
         if attempt <= self.max_retries:
@@ -419,7 +494,9 @@ class GitLabClient:
                 self._retries += 1
             LOG.info("%s; retry %d of %d", reason, attempt, self.max_retries)
 
-    def _refusal(self, response: requests.Response, shown: str, status_text: str) -> GitLabError:
+    def _refusal(
+        self, response: requests.Response, verb: str, shown: str, status_text: str
+    ) -> GitLabError:
         status = response.status_code
         detail = self._scrub(_server_message(response))
         if status in (401, 403):
@@ -428,10 +505,10 @@ class GitLabClient:
             said = detail if detail.startswith(str(status)) else status_text
             return GitLabAuthError(status, said, path=shown)
         if status == 404:
-            return GitLabNotFound("GET", shown)
+            return GitLabNotFound(verb, shown)
         extra = f": {detail}" if detail and detail != status_text else ""
         return GitLabError(
-            f"GitLab refused GET {shown} ({status_text}{extra})", path=shown, status=status
+            f"GitLab refused {verb} {shown} ({status_text}{extra})", path=shown, status=status
         )
 
     # -- waiting -------------------------------------------------------------------------------
@@ -537,8 +614,9 @@ class GitLabClient:
             if (there.scheme, there.netloc) != (here.scheme, here.netloc):
                 response.close()
                 shown = _shown(response.url)
+                verb = response.request.method or "GET"
                 raise GitLabError(
-                    f"GitLab redirected GET {shown} to {there.scheme}://{there.netloc}; the "
+                    f"GitLab redirected {verb} {shown} to {there.scheme}://{there.netloc}; the "
                     "token is only sent to gitlab.url: check it",
                     path=shown,
                     status=response.status_code,
@@ -567,7 +645,7 @@ class GitLabClient:
         rest = parts.path[at + len(API_PREFIX) :]
         return self._gl.api_url + rest + (f"?{parts.query}" if parts.query else "")
 
-    def _json(self, response: requests.Response, target: str) -> Any:
+    def _json(self, response: requests.Response, target: str, verb: str = "GET") -> Any:
         if not response.content:
             return None
         try:
@@ -576,7 +654,7 @@ class GitLabClient:
             shown = _shown(target)
             kind = response.headers.get("Content-Type", "no content type")
             raise GitLabError(
-                f"GitLab answered GET {shown} with something that is not JSON ({kind}): "
+                f"GitLab answered {verb} {shown} with something that is not JSON ({kind}): "
                 "is gitlab.url the GitLab itself?",
                 path=shown,
                 status=response.status_code,
@@ -642,6 +720,17 @@ def _retryable(exc: requests.RequestException) -> bool:
         exc,
         requests.ConnectionError | requests.exceptions.ChunkedEncodingError | requests.Timeout,
     )
+
+
+def _not_sent(exc: requests.RequestException) -> bool:
+    """Whether the request surely never reached GitLab: the connection did not even open."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if not isinstance(exc, requests.ConnectionError) or not exc.args:
+        return False
+    cause = exc.args[0]
+    cause = getattr(cause, "reason", cause)  # urllib3's MaxRetryError wraps the reason
+    return isinstance(cause, urllib3.exceptions.NewConnectionError)
 
 
 def _backoff(attempt: int) -> float:

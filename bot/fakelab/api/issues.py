@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.fakelab import pagination
+from bot.fakelab import pagination, times
 from bot.fakelab.api import noteables
-from bot.fakelab.api.core import Context, Response, route
-from bot.fakelab.model import Issue, Noteable, Project
+from bot.fakelab.api.core import ApiError, Context, Response, invalid, route
+from bot.fakelab.model import GUEST, Issue, Noteable, Project
+from bot.fakelab.mutations import Mutator
 
 ISSUE_ORDER = (
     "created_at",
@@ -94,8 +95,37 @@ def _issue_scoped(handler: Callable[..., Response]) -> Callable[..., Response]:
 
 _ISSUE = "/projects/:project_id/issues/:iid"
 
+
+def create_issue(ctx: Context, project_id: str) -> Response:
+    """``POST /projects/:id/issues``: title, description and confidential, authored by the
+    token's user (Guest or more, as in GitLab). Quick actions and mentions in a new issue's
+    description are not run or logged: ladder-bot writes only plain text there."""
+    project = ctx.project(project_id)
+    assert ctx.viewer is not None
+    if ctx.access(project) < GUEST:
+        raise ApiError(403, "403 Forbidden")
+    title = ctx.body.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise invalid("title is missing")
+    issue = Mutator(ctx.state).add_issue(
+        project.id,
+        {
+            "issue": {
+                "iid": max(project.issues, default=0) + 1,
+                "title": title,
+                "description": ctx.body.get("description") or "",
+                "confidential": bool(ctx.body.get("confidential")),
+                "author": {"id": ctx.viewer.id},
+                "created_at": times.fmt(ctx.now),
+            }
+        },
+    )
+    return Response(201, ctx.render.issue(issue, single=True))
+
+
 ROUTES = [
     route("GET", "/issues", list_all_issues),
+    route("POST", "/projects/:project_id/issues", create_issue),
     route("GET", "/projects/:project_id/issues", list_project_issues),
     route("GET", "/groups/:group_id/issues", list_group_issues),
     route("GET", _ISSUE, get_issue),
