@@ -22,6 +22,7 @@ from bot import __version__
 from bot.commands import evidence as evidence_commands
 from bot.commands import privacy as privacy_commands
 from bot.commands import review as review_commands
+from bot.commands import service as service_commands
 from bot.errors import BotError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -285,6 +286,7 @@ def sync_command(
     from rich.console import Console
 
     from bot.progress import BarProgress, LogProgress
+    from bot.service.lock import leader_lock
     from bot.store import db
     from bot.sync.client import GitLabClient
     from bot.sync.run import SyncOptions, run_sync
@@ -315,15 +317,17 @@ def sync_command(
     if not quiet:
         progress = BarProgress(Console(stderr=True)) if sys.stderr.isatty() else LogProgress()
     try:
-        result = run_sync(
-            options,
-            client,
-            db.session_factory(engine),
-            now=datetime.now(UTC),
-            monotonic=time.monotonic,
-            full=full,
-            progress=progress,
-        )
+        # One writer at a time: a running service or CI job holds the same lock.
+        with leader_lock(config.database_url):
+            result = run_sync(
+                options,
+                client,
+                db.session_factory(engine),
+                now=datetime.now(UTC),
+                monotonic=time.monotonic,
+                full=full,
+                progress=progress,
+            )
     finally:
         if progress is not None:
             progress.close()
@@ -422,5 +426,6 @@ for _command in (
     *evidence_commands.COMMANDS,
     *review_commands.COMMANDS,
     *privacy_commands.COMMANDS,
+    *service_commands.COMMANDS,
 ):
     main.add_command(_command)

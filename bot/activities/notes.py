@@ -49,8 +49,17 @@ def notes_from_discussions(discussions: Sequence[Mapping[str, Any]]) -> list[dic
     return notes
 
 
+# The hidden marker of ladder-bot's own digest comments (``bot.digest``): whoever's token
+# posted them, they are the bot speaking, not a contribution.
+BOT_MARKER = "<!-- ladder-bot:"
+
+
 def is_system(note: Mapping[str, Any]) -> bool:
-    return flag(note, "system")
+    """GitLab's system notes, and ladder-bot's own digest comments: neither is anyone's work."""
+    if flag(note, "system"):
+        return True
+    body = note.get("body")
+    return isinstance(body, str) and body.lstrip().startswith(BOT_MARKER)
 
 
 def unique_notes(notes: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

@@ -12,7 +12,7 @@ import click
 from bot.commands.common import Workspace, config_option, load, reports_errors
 from bot.errors import BotError
 
-SEPARATOR = "\n---\n\n"  # between people's digests when printing several
+SEPARATOR = "\n" + "=" * 72 + "\n\n"  # between people's digests when printing several
 
 
 def _people(config: Any, username: str | None) -> list[Any]:

@@ -175,6 +175,7 @@ def match_command(
 ) -> None:
     """Turn new activities into evidence; --rebuild recomputes it all (never contacts GitLab)."""
     from bot.evidence import Matcher, match_evidence
+    from bot.service.lock import leader_lock
     from bot.store import db
 
     config = load(config_path)
@@ -186,7 +187,8 @@ def match_command(
     started = time.monotonic()
     try:
         matcher = Matcher(ruleset, ladder, _earners_factory(config), now=datetime.now(UTC))
-        result = match_evidence(db.session_factory(engine), matcher, rebuild=rebuild)
+        with leader_lock(config.database_url):  # never beside a running sync or service
+            result = match_evidence(db.session_factory(engine), matcher, rebuild=rebuild)
     finally:
         engine.dispose()
     if not quiet:

@@ -153,8 +153,7 @@ class Matcher:
                     rows.extend(self._rows(match, activity, earners))
             rows = self._flush(session, rows, new, result)
         self._flush(session, rows, new, result, final=True)
-        for rule in self.window_rules:
-            self._windows(session, rule, None, earners, new, result)
+        self._windows(session, self.window_rules, None, earners, new, result)
         result.added, result.removed, result.kept = len(new - old), len(old - new), len(new & old)
         return result
 
@@ -183,7 +182,7 @@ class Matcher:
             actors = touched.get(rule.id)
             if actors:
                 old |= self._drop_windows(session, rule, actors)
-                self._windows(session, rule, actors, earners, new, result)
+                self._windows(session, (rule,), actors, earners, new, result)
         result.added = len(new - old)
         result.removed = len(old - new) + gone
         result.kept = len(new & old)
@@ -207,17 +206,22 @@ class Matcher:
             yield chunk
 
     def _person_activities(
-        self, session: Session, rule: Rule, actors: Iterable[int] | None
+        self, session: Session, kinds: Iterable[str], actors: Iterable[int] | None
     ) -> Iterator[tuple[int, list[Activity]]]:
-        """For a window rule: each actor's activities of its kinds, oldest first."""
-        query = select(*_COLUMNS).where(_A.kind.in_(list(rule.kinds)))
-        if actors is not None:
-            query = query.where(_A.actor_id.in_(sorted(actors)))
-        by_actor: dict[int, list[Activity]] = defaultdict(list)
-        for row in session.execute(query.order_by(_A.actor_id, _A.occurred_at, _A.key)):
-            activity = dict(zip(_NAMES, row, strict=True))
-            by_actor[int(activity["actor_id"])].append(activity)
-        yield from by_actor.items()
+        """Each actor's activities of ``kinds``, oldest first, one actor at a time: every
+        window rule of a person is evaluated from one read of their activities."""
+        wanted = sorted(set(kinds))
+        if actors is None:
+            actors = session.scalars(
+                select(_A.actor_id).where(_A.kind.in_(wanted)).distinct().order_by(_A.actor_id)
+            ).all()
+        for actor in sorted(set(actors)):
+            query = (
+                select(*_COLUMNS)
+                .where(_A.actor_id == actor, _A.kind.in_(wanted))
+                .order_by(_A.occurred_at, _A.key)
+            )
+            yield actor, [dict(zip(_NAMES, row, strict=True)) for row in session.execute(query)]
 
     # -- writing evidence ---------------------------------------------------------------------
 
@@ -315,18 +319,23 @@ class Matcher:
     def _windows(
         self,
         session: Session,
-        rule: Rule,
+        rules: Sequence[Rule],
         actors: Iterable[int] | None,
         earners: Earners,
         new: set[str],
         result: MatchResult,
     ) -> None:
-        rows: list[dict[str, Any]] = []
-        for _actor, activities in self._person_activities(session, rule, actors):
+        if not rules:
+            return
+        kinds = {kind for rule in rules for kind in rule.kinds}
+        for _actor, activities in self._person_activities(session, kinds, actors):
             by_key = {activity["key"]: activity for activity in activities}
-            for match in self.ruleset.match_window(rule, activities):
-                rows.extend(self._rows(match, by_key[match.activity_key], earners))
-        self._flush(session, rows, new, result, final=True)
+            rows: list[dict[str, Any]] = []
+            for rule in rules:
+                mine = [activity for activity in activities if activity["kind"] in rule.kinds]
+                for match in self.ruleset.match_window(rule, mine):
+                    rows.extend(self._rows(match, by_key[match.activity_key], earners))
+            self._flush(session, rows, new, result, final=True)
 
 
 def _settled(session: Session) -> datetime | None:

@@ -212,3 +212,16 @@ def test_bots_never_earn_issue_activities(username: str, actors: Any) -> None:
     activities = build(payload, notes=notes, actors=actors)
     assert [(a.kind, a.actor_username) for a in activities] == [("issue_comment", "bob")]
     assert activities[0].fields["issue_author"] == username
+
+
+def test_ladder_bots_own_digest_comments_are_nobodys_activity() -> None:
+    from bot.activities.notes import is_system
+
+    digest = {
+        "body": "<!-- ladder-bot:digest person=bob week=2026-W47 -->\n## Evidence",
+        "system": False,
+    }
+    quoted = {"body": "Look: <!-- ladder-bot:digest --> is in the middle", "system": False}
+    assert is_system(digest)
+    assert not is_system(quoted)
+    assert is_system({"body": "changed the description", "system": True})
