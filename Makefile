@@ -25,6 +25,9 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/fakelab_bench.py
+	$(BIN)/python benchmarks/sync_bench.py
+	$(BIN)/python benchmarks/rules_bench.py
+	$(BIN)/python benchmarks/digest_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from bot import __version__
+from bot.commands import digest as digest_commands
 from bot.commands import evidence as evidence_commands
 from bot.commands import privacy as privacy_commands
 from bot.commands import review as review_commands
@@ -424,6 +425,7 @@ def record_command(
 
 for _command in (
     *evidence_commands.COMMANDS,
+    *digest_commands.COMMANDS,
     *review_commands.COMMANDS,
     *privacy_commands.COMMANDS,
     *service_commands.COMMANDS,

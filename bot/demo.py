@@ -10,14 +10,16 @@ import os
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.cli import main as cli
+from bot.digest.weeks import last_complete
 from bot.fakelab.generator import generate, write_dataset
 from bot.fakelab.server import FakeGitLab
-from bot.store import db
 from bot.ladder import load_ladder
+from bot.store import db
 from bot.store.models import Activity, Evidence
 
 DEMO_DIR = Path("demo")
@@ -116,6 +118,35 @@ def main() -> None:
             print(f"      {expectation_id}: {text}")
             print(f"         {len(items)} item(s); latest: {latest.summary}  {latest.url}")
     print(f"   (ladder-bot evidence --config {config_path} --person NAME lists every item)")
+    week = last_complete(now, ZoneInfo("Europe/Berlin"))
+    print(f"7. ladder-bot digest --config {config_path} --week {week}  (each person's digest)")
+    cli.main(
+        args=["digest", "--config", str(config_path), "--week", str(week)], standalone_mode=False
+    )
+    first = sorted(dataset["meta"]["people"], key=lambda p: str(p["username"]))[0]
+    packet = (DEMO_DIR / f"review-{first['username']}.html").resolve()
+    since = (end - timedelta(weeks=WEEKS)).date().isoformat()
+    until = (now.date() - timedelta(days=1)).isoformat()
+    print(f"8. ladder-bot review --person {first['username']} --since {since} --until {until}")
+    cli.main(
+        args=[
+            "review",
+            "--config",
+            str(config_path),
+            "--person",
+            str(first["username"]),
+            "--since",
+            since,
+            "--until",
+            until,
+            "--format",
+            "html",
+            "--out",
+            str(packet),
+        ],
+        standalone_mode=False,
+    )
+    print(f"   The review packet for {first['username']}: {packet}")
 
 
 if __name__ == "__main__":
