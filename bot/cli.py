@@ -7,14 +7,12 @@ exit code 2.
 
 from __future__ import annotations
 
-import functools
 import signal
 import sys
 import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
@@ -24,23 +22,9 @@ from bot.commands import evidence as evidence_commands
 from bot.commands import privacy as privacy_commands
 from bot.commands import review as review_commands
 from bot.commands import service as service_commands
+from bot.commands.common import config_option as _CONFIG_OPTION
+from bot.commands.common import reports_errors
 from bot.errors import BotError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def reports_errors(func: F) -> F:
-    """Turn a :class:`BotError` into ``ladder-bot: <message>`` and exit code 2."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except BotError as exc:
-            click.echo(f"ladder-bot: {exc}", err=True)
-            sys.exit(2)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -221,13 +205,6 @@ def config_check(config_path: Path | None) -> None:
 
 
 # -- the store and sync ---------------------------------------------------------------------------
-
-_CONFIG_OPTION = click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="Config file (default: $LADDER_BOT_CONFIG, else ./config.toml).",
-)
 
 
 def _load(config_path: Path | None) -> Any:
