@@ -93,11 +93,14 @@ class Rule:
             username = self._earner(activity)
         return username if isinstance(username, str) and username else None
 
-    def checks(self, activity: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def checks(self, activity: Mapping[str, Any], *, brief: bool = False) -> list[dict[str, Any]]:
         """The explanation's checks: the kind, the ``when`` condition's, and the earner's when
         it is a field (the evidence needs someone to go to).
 
         The kind comes first so that even a rule without ``when`` says what it matched on.
+        ``brief`` (for an activity the rule matched, as stored with its evidence) gives of each
+        ``any`` only the first condition that held: why it matched, without every alternative
+        that did not (``ladder-bot explain`` shows those).
         """
         kind = activity.get("kind")
         found = [
@@ -110,7 +113,7 @@ class Rule:
             }
         ]
         if self.when is not None:
-            found.append(self.when.explain(activity))
+            found.append(self.when.brief(activity) if brief else self.when.explain(activity))
         if self.earner != ACTOR:
             value = self._earner(activity)
             found.append(

@@ -132,7 +132,7 @@ def _match(rule: Rule, activity: Mapping[str, Any]) -> Match:
         earner=rule.earner_of(activity) or "",
         activity_key=str(activity.get("key", "")),
         summary=rule.template.render(activity),
-        why=why(rule.id, rule.description, rule.checks(activity)),
+        why=why(rule.id, rule.description, rule.checks(activity, brief=True)),
     )
 
 

@@ -137,7 +137,7 @@ def test_a_field_earner_earns_and_must_be_known(rules: RuleSet) -> None:
             "text": "mr_author is known (the evidence goes to them)",
             "seen": "bo",
             "held": True,
-        }
+        },
     ]
     nobody = activity("approval_given", fields={"mr_author": None})
     assert rules.match(nobody) == []
@@ -157,3 +157,32 @@ def test_lookup_and_size(rules: RuleSet) -> None:
     assert rules.get("writes-tests") is rules.rules[1]
     assert rules.get("nope") is None
     assert rules.window_rules() == ()
+
+
+def test_stored_explanations_keep_the_branch_of_an_any_that_held(tmp_path: Path) -> None:
+    rules = ruleset(
+        tmp_path,
+        """\
+rules:
+  - id: fix-or-test
+    expectations: [l1.mastery.fixes-simple-bugs]
+    kinds: [merge_request_merged]
+    when:
+      any:
+        - matches: {field: title, pattern: "(?i)\\\\bfix"}
+        - paths: {globs: ["tests/**"]}
+        - at_least: {field: lines_added, value: 1000}
+    summary: "{title}"
+""",
+    )
+    mr = activity(
+        "merge_request_merged",
+        fields={"title": "Add tests", "changed_paths": ["tests/test_a.py"], "lines_added": 3},
+    )
+    [found] = rules.match(mr)
+    _kind, group = found.why["checks"]
+    assert group["condition"] == "any" and group["held"] is True
+    [branch] = group["checks"]  # only the one that held, not the two that did not
+    assert branch["condition"] == "paths" and branch["held"] is True
+    [verdict] = rules.explain(mr)  # explain still shows every alternative, with its value
+    assert [check["held"] for check in verdict.why["checks"][1]["checks"]] == [False, True, False]

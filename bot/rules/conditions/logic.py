@@ -65,6 +65,15 @@ class AllOf(Condition):
 
         return holds
 
+    def brief(self, activity: Mapping[str, Any]) -> dict[str, Any]:
+        checks = [child.brief(activity) for child in self.children]
+        return {
+            "condition": self.name,
+            "text": "all of these hold",
+            "held": all(check["held"] for check in checks),
+            "checks": checks,
+        }
+
     def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
         checks = [child.explain(activity) for child in self.children]
         return {
@@ -113,6 +122,17 @@ class AnyOf(Condition):
             return False
 
         return holds
+
+    def brief(self, activity: Mapping[str, Any]) -> dict[str, Any]:
+        for child in sorted(self.children, key=lambda child: child.cost):
+            if child.predicate(activity):
+                return {
+                    "condition": self.name,
+                    "text": "any of these holds",
+                    "held": True,
+                    "checks": [child.brief(activity)],
+                }
+        return self.explain(activity)
 
     def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
         checks = [child.explain(activity) for child in self.children]

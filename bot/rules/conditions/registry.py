@@ -101,6 +101,18 @@ class Condition(ABC):
     def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
         """The check's entry in ``why``: condition, text, held, and the value seen."""
 
+    def brief(self, activity: Mapping[str, Any]) -> dict[str, Any]:
+        """``explain``, keeping of an ``any`` only the condition that made it hold."""
+        return self.explain(activity)
+
+    @property
+    def predicate(self) -> Predicate:
+        """``compile()``, once."""
+        test: Predicate | None = getattr(self, "_predicate", None)
+        if test is None:
+            test = self._predicate = self.compile()
+        return test
+
     def problems(self, scope: Scope) -> list[Finding]:
         """What is wrong with the arguments beyond their schema, for these kinds."""
         return []
