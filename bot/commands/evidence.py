@@ -148,13 +148,7 @@ def _earners_factory(config: Any) -> Callable[[Any], Any]:
     from bot.evidence import Earners
 
     def make(session: Any) -> Any:
-        return Earners.from_store(
-            session,
-            people=[person.username for person in config.people],
-            opt_out=config.opt_out,
-            bot_usernames=config.bots.usernames,
-            bot_patterns=config.bots.patterns,
-        )
+        return Earners.for_config(session, config)
 
     return make
 

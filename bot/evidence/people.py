@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.activities.bots import is_bot
+from bot.config import Config
 from bot.store.models import User
 
 
@@ -48,6 +49,17 @@ class Earners:
             for uid, username, flag in session.execute(select(User.id, User.username, User.is_bot))
         }
         return cls(people, opt_out, bot_usernames, bot_patterns, users)
+
+    @classmethod
+    def for_config(cls, session: Session, config: Config) -> Earners:
+        """The earners ``config`` describes: its ``[[people]]``, opt-outs and bots."""
+        return cls.from_store(
+            session,
+            people=[person.username for person in config.people],
+            opt_out=config.opt_out,
+            bot_usernames=config.bots.usernames,
+            bot_patterns=config.bots.patterns,
+        )
 
     def user_id(self, username: str) -> int | None:
         known = self.users.get(username.lower())

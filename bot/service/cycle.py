@@ -261,13 +261,7 @@ def match_step(
         ruleset = load_rules(sorted(settings.dir.glob("*.yaml")), list(ladder.expectations))
 
         def earners(session: Session) -> Earners:
-            return Earners.from_store(
-                session,
-                people=[person.username for person in config.people],
-                opt_out=config.opt_out,
-                bot_usernames=config.bots.usernames,
-                bot_patterns=config.bots.patterns,
-            )
+            return Earners.for_config(session, config)
 
         result = match_evidence(sessions, Matcher(ruleset, ladder, earners, now=now))
     except BotError as exc:
