@@ -50,8 +50,7 @@ class AllOf(Condition):
         return "all of (" + "; ".join(child.describe() for child in self.children) + ")"
 
     def compile(self) -> Predicate:
-        cheapest_first = sorted(self.children, key=lambda child: child.cost)
-        tests = tuple(child.compile() for child in cheapest_first)
+        tests = tuple(child.compile() for child in self.cheapest_first)
         if len(tests) == 1:
             return tests[0]
         if len(tests) == 2:
@@ -108,8 +107,7 @@ class AnyOf(Condition):
         return "any of (" + "; ".join(child.describe() for child in self.children) + ")"
 
     def compile(self) -> Predicate:
-        cheapest_first = sorted(self.children, key=lambda child: child.cost)
-        tests = tuple(child.compile() for child in cheapest_first)
+        tests = tuple(child.compile() for child in self.cheapest_first)
         if len(tests) == 1:
             return tests[0]
         if len(tests) == 2:
@@ -124,7 +122,7 @@ class AnyOf(Condition):
         return holds
 
     def brief(self, activity: Mapping[str, Any]) -> dict[str, Any]:
-        for child in sorted(self.children, key=lambda child: child.cost):
+        for child in self.cheapest_first:
             if child.predicate(activity):
                 return {
                     "condition": self.name,

@@ -59,14 +59,18 @@ class Condition(ABC):
         """A rough price of evaluating it, for ordering: ``all`` and ``any`` try cheap
         conditions first (a comparison before a path glob before a regular expression), which
         changes no answer, since conditions have no side effects, only how soon it is known."""
-        if self.children:
-            return sum(child.cost for child in self.children)
+        known: float | None = getattr(self, "_cost", None)
+        if known is not None:
+            return known
         pattern = self.args.get("pattern") if isinstance(self.args, Mapping) else None
-        if isinstance(pattern, str):
-            return 10 + len(pattern) / 20
-        if self.name == "paths":
-            return 5
-        return 1
+        if self.children:
+            known = sum(child.cost for child in self.children)
+        elif isinstance(pattern, str):
+            known = 10 + len(pattern) / 20
+        else:
+            known = 5 if self.name == "paths" else 1
+        self._cost = known
+        return known
 
     @property
     def text(self) -> str:
@@ -104,6 +108,14 @@ class Condition(ABC):
     def brief(self, activity: Mapping[str, Any]) -> dict[str, Any]:
         """``explain``, keeping of an ``any`` only the condition that made it hold."""
         return self.explain(activity)
+
+    @property
+    def cheapest_first(self) -> tuple[Condition, ...]:
+        """The children in the order ``all`` and ``any`` try them (see ``cost``)."""
+        order: tuple[Condition, ...] | None = getattr(self, "_order", None)
+        if order is None:
+            order = self._order = tuple(sorted(self.children, key=lambda child: child.cost))
+        return order
 
     @property
     def predicate(self) -> Predicate:
