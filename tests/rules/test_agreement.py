@@ -156,6 +156,25 @@ def leaves(condition: Condition) -> Iterator[FieldCondition]:
         yield from leaves(child)
 
 
+def _pruned(full: list[dict[str, Any]], brief: list[dict[str, Any]]) -> bool:
+    """``brief`` is ``full`` with, under each `any`, only one held branch kept."""
+    if len(full) != len(brief):
+        return False
+    for whole, kept in zip(full, brief, strict=True):
+        if whole.get("condition") == "any" and whole["held"]:
+            [branch] = kept["checks"]
+            if not any(_pruned([option], [branch]) for option in whole["checks"]):
+                return False
+            continue
+        if {k: v for k, v in whole.items() if k != "checks"} != {
+            k: v for k, v in kept.items() if k != "checks"
+        }:
+            return False
+        if not _pruned(whole.get("checks", []), kept.get("checks", [])):
+            return False
+    return True
+
+
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(subject=activities())
 def test_match_finds_exactly_the_rules_explain_says_matched(
@@ -166,7 +185,11 @@ def test_match_finds_exactly_the_rules_explain_says_matched(
     windows = {rule.id for rule in rules.window_rules()}
     assert set(matched) == {r for r, v in verdicts.items() if v.matched and r not in windows}
     for rule_id, found in matched.items():
-        assert found.why == verdicts[rule_id].why
+        # Stored evidence keeps of each `any` only the branch that held; every check it keeps
+        # held, and it is the full explanation with the other branches left out.
+        assert found.why["rule"] == verdicts[rule_id].why["rule"]
+        assert all(check["held"] for check in found.why["checks"])
+        assert _pruned(verdicts[rule_id].why["checks"], found.why["checks"])
     for rule in rules.rules:
         if rule.when is not None:
             for leaf in leaves(rule.when):
