@@ -44,7 +44,7 @@ class Kind:
     carried: tuple[Any, ...] = ()  # columns a changed item keeps from its stored row
 
 
-DIFF_FETCHERS = 3
+DIFF_FETCHERS = 4
 MERGE_REQUESTS = Kind(
     "merge_requests",
     "merge_requests",

@@ -8,8 +8,10 @@ its watermark, so an interrupted run loses nothing and the next one resumes.
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -49,6 +51,22 @@ class SyncFailed(BotError):
     """The run stopped; what was collected before is kept."""
 
 
+@contextmanager
+def _rarer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often while a sync runs.
+
+    A sync allocates millions of short-lived dicts and lists (decoded pages, rows, activities)
+    and almost no reference cycles; at the default threshold the collector walks the young
+    generation every 700 allocations, a few percent of a sync's time for nothing found.
+    """
+    first, second, third = gc.get_threshold()
+    gc.set_threshold(max(first, 50_000), second, third)
+    try:
+        yield
+    finally:
+        gc.set_threshold(first, second, third)
+
+
 def run_sync(
     options: SyncOptions,
     client: GitLabClient,
@@ -59,9 +77,21 @@ def run_sync(
     full: bool = False,
     progress: Progress | None = None,
 ) -> SyncResult:
+    with _rarer_collections():
+        return _run(options, client, sessions, now, monotonic, full, progress or NoProgress())
+
+
+def _run(
+    options: SyncOptions,
+    client: GitLabClient,
+    sessions: sessionmaker[Session],
+    now: datetime,
+    monotonic: Callable[[], float],
+    full: bool,
+    progress: Progress,
+) -> SyncResult:
     started = monotonic()
     summary = SyncSummary()
-    progress = progress or NoProgress()
     with sessions() as session, session.begin():
         run = SyncRun(started_at=now, finished_at=None, status="running", summary={}, error=None)
         session.add(run)
