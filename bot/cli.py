@@ -274,16 +274,7 @@ def sync_command(
         _configure_logging(quiet, verbose)
     engine = db.make_engine(config.database_url)
     db.ensure_current(engine)
-    options = SyncOptions(
-        projects=config.watch.projects,
-        groups=config.watch.groups,
-        bot_usernames=tuple(config.bots.usernames),
-        bot_patterns=config.bots.patterns,
-        opt_out=tuple(config.opt_out),
-        overlap_seconds=config.sync.overlap_seconds,
-        reconcile_days=config.sync.reconcile_days,
-        only=only,
-    )
+    options = SyncOptions.from_config(config, only)
     client = GitLabClient(
         config.gitlab.url,
         config.gitlab.token(),

@@ -193,15 +193,7 @@ def sync_step(
     """What ``ladder-bot sync`` does, stopping after a committed page when asked."""
     from bot.sync.run import SyncOptions, run_sync
 
-    options = SyncOptions(
-        projects=config.watch.projects,
-        groups=config.watch.groups,
-        bot_usernames=tuple(config.bots.usernames),
-        bot_patterns=config.bots.patterns,
-        opt_out=tuple(config.opt_out),
-        overlap_seconds=config.sync.overlap_seconds,
-        reconcile_days=config.sync.reconcile_days,
-    )
+    options = SyncOptions.from_config(config)
     try:
         client = gitlab_client(config, stop, budget=config.sync.request_budget)
     except BotError as exc:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.config import Config
 from bot.errors import BotError
 from bot.store.models import SyncRun
 from bot.sync import events, issuables, pipelines, projects, watermarks
@@ -38,6 +39,20 @@ class SyncOptions:
     overlap_seconds: int = 300
     reconcile_days: int = 7
     only: Sequence[str] = field(default_factory=tuple)  # restrict to these project paths
+
+    @classmethod
+    def from_config(cls, config: Config, only: Sequence[str] = ()) -> SyncOptions:
+        """What ``config`` asks a sync to collect, and how."""
+        return cls(
+            projects=config.watch.projects,
+            groups=config.watch.groups,
+            bot_usernames=tuple(config.bots.usernames),
+            bot_patterns=config.bots.patterns,
+            opt_out=tuple(config.opt_out),
+            overlap_seconds=config.sync.overlap_seconds,
+            reconcile_days=config.sync.reconcile_days,
+            only=only,
+        )
 
 
 @dataclass
