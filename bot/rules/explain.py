@@ -38,6 +38,12 @@ def shorten(value: Any) -> Any:
         return value
     if isinstance(value, str):
         return value if len(value) <= MAX_CHARS else value[: MAX_CHARS - 1] + "…"
+    if kind is list and len(value) <= MAX_ITEMS:
+        for item in value:  # the usual list: a few short strings, kept as they are
+            if type(item) is not str or len(item) > MAX_CHARS:
+                break
+        else:
+            return list(value)
     if isinstance(value, list | tuple):
         items = [shorten(item) for item in value[:MAX_ITEMS]]
         if len(value) > MAX_ITEMS:

@@ -62,9 +62,7 @@ class Rule:
         examples: tuple[Example, ...] = (),
     ) -> Rule:
         """A rule with its condition compiled, together with the earner being known."""
-        test = when.compile() if when is not None else _always
-        if earner != ACTOR:
-            test = _with_earner(test, getter(earner))
+        test = _compiled(when, earner)
         return cls(
             id=id,
             description=description,
@@ -81,6 +79,10 @@ class Rule:
             examples=examples,
             test=test,
         )
+
+    def compile(self) -> Predicate:
+        """A fresh ``test``: after the rule's conditions joined a rule set's text screens."""
+        return _compiled(self.when, self.earner)
 
     def _earner(self, activity: Mapping[str, Any]) -> Any:
         return getter(self.earner)(activity)
@@ -126,6 +128,13 @@ class Rule:
                 }
             )
         return found
+
+
+def _compiled(when: Condition | None, earner: str) -> Predicate:
+    test = when.compile() if when is not None else _always
+    if earner != ACTOR:
+        test = _with_earner(test, getter(earner))
+    return test
 
 
 def _with_earner(test: Predicate, earner: Any) -> Predicate:

@@ -2,7 +2,9 @@
 
 ``match`` is the hot path (``ladder-bot match --rebuild`` runs it over every stored activity):
 it looks only at the rules for the activity's kind, runs their compiled closures, and builds an
-explanation only for the rules that matched, by evaluating them again in explain mode.
+explanation only for the rules that matched, by evaluating them again in explain mode. The
+rules' text conditions share one RE2 screen per field (``bot.rules.screen``), so a field is
+scanned once for all of its patterns.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.rules.codegen import Emitter, KindMatcher, Why, compile_kind, compile_why, rule_expression
 from bot.rules.explain import shorten, why
 from bot.rules.fields import getter
 from bot.rules.rule import Rule
+from bot.rules.screen import Screens
 from bot.rules.window import completed_windows
 
 
@@ -48,15 +52,26 @@ class RuleSet:
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
+        screens = Screens()
+        for rule in self.rules:
+            if rule.when is not None:
+                rule.when.screen(screens)
+        self._tests = {rule.id: rule.compile() for rule in self.rules}
         every: dict[str, list[Rule]] = {}
         plain: dict[str, list[tuple[Rule, Any]]] = {}
         for rule in self.rules:
             for kind in rule.kinds:
                 every.setdefault(kind, []).append(rule)
                 if rule.window is None:
-                    plain.setdefault(kind, []).append((rule, rule.test))
+                    plain.setdefault(kind, []).append((rule, self._tests[rule.id]))
         self._every = {kind: tuple(rules) for kind, rules in every.items()}
         self._plain = {kind: tuple(pairs) for kind, pairs in plain.items()}
+        self._whys: dict[str, Why] = {}
+        self._kinds: dict[str, KindMatcher] = {}
+        for kind, pairs in self._plain.items():
+            code = Emitter()
+            expressions = [rule_expression(rule, code) for rule, _test in pairs]
+            self._kinds[kind] = compile_kind([rule for rule, _test in pairs], expressions, code)
         self._windows = tuple(rule for rule in self.rules if rule.window is not None)
         self._by_id = {rule.id: rule for rule in self.rules}
 
@@ -69,10 +84,23 @@ class RuleSet:
 
     def match(self, activity: Mapping[str, Any]) -> list[Match]:
         """Evidence from the rules without a window that match ``activity``."""
-        candidates = self._plain.get(activity["kind"])
-        if not candidates:
+        matcher = self._kinds.get(activity["kind"])
+        if matcher is None:
             return []
-        return [_match(rule, activity) for rule, test in candidates if test(activity)]
+        return [self._match(rule, activity) for rule in matcher(activity)]
+
+    def _match(self, rule: Rule, activity: Mapping[str, Any]) -> Match:
+        explain = self._whys.get(rule.id)
+        if explain is None:
+            explain = self._whys[rule.id] = compile_why(rule)
+        return Match(
+            rule=rule.id,
+            expectations=rule.expectations,
+            earner=rule.earner_of(activity) or "",
+            activity_key=str(activity.get("key", "")),
+            summary=rule.template.render(activity),
+            why=explain(activity),
+        )
 
     def explain(self, activity: Mapping[str, Any]) -> list[Verdict]:
         """Every rule listing the activity's kind, matched or not, with every check."""
@@ -98,7 +126,7 @@ class RuleSet:
         window = rule.window
         if window is None:
             raise ValueError(f"rule {rule.id!r} has no window")
-        kinds, test = frozenset(rule.kinds), rule.test
+        kinds, test = frozenset(rule.kinds), self._tests.get(rule.id, rule.test)
         counting = [a for a in activities if a.get("kind") in kinds and test(a)]
         matches = []
         for done in completed_windows(window, counting, getter(window.distinct)):
@@ -123,17 +151,6 @@ class RuleSet:
                 )
             )
         return matches
-
-
-def _match(rule: Rule, activity: Mapping[str, Any]) -> Match:
-    return Match(
-        rule=rule.id,
-        expectations=rule.expectations,
-        earner=rule.earner_of(activity) or "",
-        activity_key=str(activity.get("key", "")),
-        summary=rule.template.render(activity),
-        why=why(rule.id, rule.description, rule.checks(activity, brief=True)),
-    )
 
 
 def _window_check(rule: Rule, activity: Mapping[str, Any]) -> dict[str, Any]:

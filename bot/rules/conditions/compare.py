@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot.activities.kinds import TYPES
 from bot.rules.conditions.registry import FIELD, FieldCondition, Finding, Predicate, register
 from bot.rules.explain import literal
 from bot.rules.fields import FieldType, base
+
+if TYPE_CHECKING:
+    from bot.rules.codegen import Emitter
 
 SCALARS = frozenset({"str", "int", "float", "bool"})
 NUMBERS = frozenset({"int", "float"})
@@ -92,6 +95,14 @@ class Equals(FieldCondition):
             return equal
         return super().compile()
 
+    def emit(self, code: Emitter) -> str:
+        expected = self.args["value"]
+        if expected is None or isinstance(expected, bool):
+            return f"({code.field(self.field)} is {code.const(expected)})"
+        if isinstance(expected, str):
+            return f"({code.field(self.field)} == {code.const(expected)})"
+        return super().emit(code)
+
     def value_problems(self, field: FieldType) -> list[Finding]:
         value = self.args["value"]
         return [] if fits(field, value) else [("value", _misfit(field, value))]
@@ -141,6 +152,13 @@ class OneOf(FieldCondition):
 
             return member
         return super().compile()
+
+    def emit(self, code: Emitter) -> str:
+        values = self.args["values"]
+        if all(isinstance(v, str) for v in values):
+            value = code.field(self.field)
+            return f"(isinstance({value}, str) and {value} in {code.const(frozenset(values))})"
+        return super().emit(code)
 
     def value_problems(self, field: FieldType) -> list[Finding]:
         return [
@@ -194,6 +212,10 @@ class AtLeast(_Bound):
 
         return holds
 
+    def emit(self, code: Emitter) -> str:
+        value, bound = code.field(self.field), code.const(self.args["value"])
+        return f"((type({value}) is int or type({value}) is float) and {value} >= {bound})"
+
 
 @register
 class AtMost(_Bound):
@@ -218,6 +240,10 @@ class AtMost(_Bound):
             return (type(value) is int or type(value) is float) and value <= bound
 
         return holds
+
+    def emit(self, code: Emitter) -> str:
+        value, bound = code.field(self.field), code.const(self.args["value"])
+        return f"((type({value}) is int or type({value}) is float) and {value} <= {bound})"
 
 
 @register
@@ -251,3 +277,7 @@ class Present(FieldCondition):
             return value is not None and value != "" and value != []
 
         return holds
+
+    def emit(self, code: Emitter) -> str:
+        value = code.field(self.field)
+        return f"({value} is not None and {value} != '' and {value} != [])"

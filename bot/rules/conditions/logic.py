@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot.rules.conditions.registry import Condition, Predicate, register
+
+if TYPE_CHECKING:
+    from bot.rules.codegen import Emitter
 
 _CONDITION = {"$ref": "#/$defs/condition"}
 
@@ -64,23 +67,18 @@ class AllOf(Condition):
 
         return holds
 
+    def emit(self, code: Emitter) -> str:
+        return "(" + " and ".join(child.emit(code) for child in self.cheapest_first) + ")"
+
+    def emit_explain(self, code: Emitter, *, brief: bool) -> str:
+        checks = ", ".join(child.emit_explain(code, brief=brief) for child in self.children)
+        return f"{code.const(_all_entry)}([{checks}])"
+
     def brief(self, activity: Mapping[str, Any]) -> dict[str, Any]:
-        checks = [child.brief(activity) for child in self.children]
-        return {
-            "condition": self.name,
-            "text": "all of these hold",
-            "held": all(check["held"] for check in checks),
-            "checks": checks,
-        }
+        return _all_entry([child.brief(activity) for child in self.children])
 
     def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
-        checks = [child.explain(activity) for child in self.children]
-        return {
-            "condition": self.name,
-            "text": "all of these hold",
-            "held": all(check["held"] for check in checks),
-            "checks": checks,
-        }
+        return _all_entry([child.explain(activity) for child in self.children])
 
 
 @register
@@ -121,25 +119,30 @@ class AnyOf(Condition):
 
         return holds
 
+    def emit(self, code: Emitter) -> str:
+        return "(" + " or ".join(child.emit(code) for child in self.cheapest_first) + ")"
+
+    def emit_explain(self, code: Emitter, *, brief: bool) -> str:
+        checks = ", ".join(child.emit_explain(code, brief=False) for child in self.children)
+        everything = f"{code.const(_any_entry)}([{checks}])"
+        if not brief:
+            return everything
+        # brief: the first child (cheapest first) that holds, as ``brief`` finds it
+        held = code.const(_any_held)
+        chain = [
+            f"{held}({child.emit_explain(code, brief=True)}) if {child.emit(code)} else"
+            for child in self.cheapest_first
+        ]
+        return "(" + " ".join(chain) + f" {everything})"
+
     def brief(self, activity: Mapping[str, Any]) -> dict[str, Any]:
         for child in self.cheapest_first:
             if child.predicate(activity):
-                return {
-                    "condition": self.name,
-                    "text": "any of these holds",
-                    "held": True,
-                    "checks": [child.brief(activity)],
-                }
+                return _any_held(child.brief(activity))
         return self.explain(activity)
 
     def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
-        checks = [child.explain(activity) for child in self.children]
-        return {
-            "condition": self.name,
-            "text": "any of these holds",
-            "held": any(check["held"] for check in checks),
-            "checks": checks,
-        }
+        return _any_entry([child.explain(activity) for child in self.children])
 
 
 @register
@@ -170,11 +173,41 @@ class Not(Condition):
 
         return holds
 
+    def emit(self, code: Emitter) -> str:
+        return f"(not {self.children[0].emit(code)})"
+
+    def emit_explain(self, code: Emitter, *, brief: bool) -> str:
+        check = self.children[0].emit_explain(code, brief=False)
+        return f"{code.const(_not_entry)}({code.const(self.text)}, {check})"
+
     def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
-        check = self.children[0].explain(activity)
-        return {
-            "condition": self.name,
-            "text": self.text,
-            "held": not check["held"],
-            "checks": [check],
-        }
+        return _not_entry(self.text, self.children[0].explain(activity))
+
+
+# The entries of explanations, built by the methods above and by generated code alike.
+
+
+def _all_entry(checks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "condition": "all",
+        "text": "all of these hold",
+        "held": all(check["held"] for check in checks),
+        "checks": checks,
+    }
+
+
+def _any_entry(checks: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "condition": "any",
+        "text": "any of these holds",
+        "held": any(check["held"] for check in checks),
+        "checks": checks,
+    }
+
+
+def _any_held(check: dict[str, Any]) -> dict[str, Any]:
+    return {"condition": "any", "text": "any of these holds", "held": True, "checks": [check]}
+
+
+def _not_entry(text: str, check: dict[str, Any]) -> dict[str, Any]:
+    return {"condition": "not", "text": text, "held": not check["held"], "checks": [check]}

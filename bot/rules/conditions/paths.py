@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pathspec
 from pathspec import util as pathspec_util
@@ -19,15 +19,23 @@ from bot.rules.conditions.registry import (
 )
 from bot.rules.explain import literal, shorten
 from bot.rules.fields import Scope
+from bot.rules.screen import ItemsProbe, Screens
+
+if TYPE_CHECKING:
+    from bot.rules.codegen import Emitter
 
 # pathspec's name for git's wildmatch globs (`**`, `*`, `?`, `[...]`, `!` negation).
 PATTERN_STYLE = "gitignore"
+# pathspec matches with Python's `re` ("simple"), never the RE2 or Hyperscan backend it picks
+# when those are installed: they read `$` differently (a path ending in a newline), and the
+# fast path below searches pathspec's own regexes with `re`; the two must agree.
+BACKEND = "simple"
 
 
 def glob_problem(glob: str) -> str:
     """Why `glob` is not a usable gitignore-style glob ("" when it is)."""
     try:
-        spec = pathspec.PathSpec.from_lines(PATTERN_STYLE, [glob])
+        spec = pathspec.PathSpec.from_lines(PATTERN_STYLE, [glob], backend=BACKEND)
     except (ValueError, re.error, TypeError) as error:
         reason = str(error) or "not a glob"
         if reason.startswith("Invalid git pattern"):
@@ -141,8 +149,9 @@ class Paths(FieldCondition):
         self.glob_errors = [(i, message) for i, message in self.glob_errors if message]
         self.spec: pathspec.PathSpec[Any] | None = None
         self.search: Callable[[str], Any] | None = None
+        self.items_probe: ItemsProbe | None = None
         if not self.glob_errors:
-            self.spec = pathspec.PathSpec.from_lines(PATTERN_STYLE, self.globs)
+            self.spec = pathspec.PathSpec.from_lines(PATTERN_STYLE, self.globs, backend=BACKEND)
             self.search = _combined(self.spec)
 
     def describe(self) -> str:
@@ -164,6 +173,10 @@ class Paths(FieldCondition):
         search, spec = self.search, self.spec
         if search is None:
             return [p for p in _paths(value) if isinstance(p, str) and spec.match_file(p)]
+        if type(value) is list and value and self.items_probe is not None:
+            places = self.items_probe(value)  # the screen rules the others out
+            if places is not None:
+                value = [value[i] for i in places]
         return [p for p in _paths(value) if isinstance(p, str) and search(_normal(p)) is not None]
 
     def details(self, value: Any) -> dict[str, Any]:
@@ -173,14 +186,44 @@ class Paths(FieldCondition):
         matched = self.matched(value)
         return len(matched) >= self.at_least, {"matched": shorten(matched)}
 
+    def screen(self, screens: Screens) -> None:
+        """Screen the paths with the globs that include: when none of them can match any
+        path, no path matches (exclusions only ever take matches away)."""
+        if self.spec is None or self.search is None:
+            return
+        including = [
+            regex.pattern
+            for pattern in self.spec.patterns
+            if getattr(pattern, "include", None) and isinstance(regex := pattern.regex, re.Pattern)
+        ]
+        if including:
+            union = re.compile("|".join(f"(?:{r})" for r in including))
+            self.items_probe = screens.items_probe(self.field, union, prepare=_normal)
+            self.forget_compiled()
+
+    def emit(self, code: Emitter) -> str:
+        """When the screen rules every path out for the including globs, none matches."""
+        if self.items_probe is None or self.search is None:
+            return super().emit(code)
+        value = code.field(self.field)
+        candidates = code.candidates(self.items_probe.screen, self.field)
+        ruled_out = f"type({value}) is list and {self.items_probe.index} not in {candidates}"
+        return f"(False if {ruled_out} else {code.call(self.compile())})"
+
     def compile(self) -> Predicate:
-        search, get, need = self.search, self.get, self.at_least
+        search, get, need, probe = self.search, self.get, self.at_least, self.items_probe
         if search is None:
             return super().compile()
 
         def holds(activity: Mapping[str, Any]) -> bool:
             value = get(activity)
             paths = [value] if type(value) is str else value if type(value) is list else ()
+            if probe is not None and type(value) is list and value:
+                places = probe(value)  # the screen rules the others out
+                if places is not None:
+                    if len(places) < need:
+                        return False
+                    paths = [value[i] for i in places]
             hits = 0
             for path in paths:
                 if type(path) is not str:

@@ -14,10 +14,14 @@ from __future__ import annotations
 import inspect
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from bot.rules.explain import shorten
 from bot.rules.fields import FieldType, Scope, getter
+
+if TYPE_CHECKING:
+    from bot.rules.codegen import Emitter
+    from bot.rules.screen import Screens
 
 Predicate = Callable[[Mapping[str, Any]], bool]
 Finding = tuple[str, str]  # (path relative to the condition's arguments, message)
@@ -129,6 +133,25 @@ class Condition(ABC):
         """What is wrong with the arguments beyond their schema, for these kinds."""
         return []
 
+    def emit(self, code: Emitter) -> str:
+        """A Python expression for ``compile()``'s answer on the activity ``a`` (see
+        ``bot.rules.codegen``); by default, a call of the compiled closure."""
+        return code.call(self.compile())
+
+    def emit_explain(self, code: Emitter, *, brief: bool) -> str:
+        """A Python expression for ``brief(a)`` or ``explain(a)``; by default, a call."""
+        return code.call(self.brief if brief else self.explain)
+
+    def forget_compiled(self) -> None:
+        """Drop the cached ``predicate`` (after joining screens, compiling gives another)."""
+        vars(self).pop("_predicate", None)
+
+    def screen(self, screens: Screens) -> None:
+        """Take part in ``screens`` (see ``bot.rules.screen``); ``compile`` afterwards uses
+        them. Only conditions searching text take part; the others pass it to their children."""
+        for child in self.children:
+            child.screen(screens)
+
 
 class FieldCondition(Condition):
     """A condition on one field's value: the reference meaning is ``evaluate(value)``."""
@@ -168,7 +191,10 @@ class FieldCondition(Condition):
         return holds
 
     def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
-        value = self.get(activity)
+        return self.explainer(self.get(activity))
+
+    def explainer(self, value: Any) -> dict[str, Any]:
+        """``explain`` given the field's value (generated explanations read fields once)."""
         held, details = self.judge(value)
         entry: dict[str, Any] = {
             "condition": self.name,
@@ -177,8 +203,29 @@ class FieldCondition(Condition):
             "seen": self.seen(value),
             "held": held,
         }
-        entry.update(details)
+        if details:
+            entry.update(details)
         return entry
+
+    def emit_explain(self, code: Emitter, *, brief: bool) -> str:
+        value = code.field(self.field)
+        cls = type(self)
+        plain = (
+            cls.judge is FieldCondition.judge
+            and cls.details is FieldCondition.details
+            and cls.seen is FieldCondition.seen
+        )
+        if not plain:
+            return f"{code.const(self.explainer)}({value})"
+        # The entry written out, with the test inlined (``compile`` agrees with ``evaluate``).
+        seen = (
+            f"({value} if {value} is None or type({value}) is bool or type({value}) is int "
+            f"else {code.const(shorten)}({value}))"
+        )
+        return (
+            f"{{'condition': {code.const(self.name)}, 'field': {code.const(self.field)}, "
+            f"'text': {code.const(self.text)}, 'seen': {seen}, 'held': {self.emit(code)}}}"
+        )
 
     def problems(self, scope: Scope) -> list[Finding]:
         resolved = scope.resolve(self.field)

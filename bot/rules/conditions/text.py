@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot.rules.conditions.registry import (
     FIELD,
@@ -16,6 +16,10 @@ from bot.rules.conditions.registry import (
 )
 from bot.rules.explain import literal, shorten
 from bot.rules.fields import FieldType, Scope
+from bot.rules.screen import ItemsProbe, Probe, Screens
+
+if TYPE_CHECKING:
+    from bot.rules.codegen import Emitter
 
 _REGEX_ERRORS = (re.error, ValueError, OverflowError, RecursionError)
 
@@ -66,6 +70,8 @@ class Matches(FieldCondition):
         super().__init__(args, children)
         flags = re.IGNORECASE if args.get("ignore_case") else 0
         self.regex, self.error = compile_regex(args["pattern"], flags)
+        self.probe: Probe | None = None
+        self.items_probe: ItemsProbe | None = None
 
     def describe(self) -> str:
         case = " (any case)" if self.args.get("ignore_case") else ""
@@ -74,6 +80,8 @@ class Matches(FieldCondition):
     def found(self, value: Any) -> str | None:
         """The first text the pattern finds in `value`."""
         assert self.regex is not None
+        if type(value) is str and self.probe is not None and not self.probe(value):
+            return None  # the screen rules it out (see ``bot.rules.screen``)
         texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
         for text in texts:
             if isinstance(text, str) and (hit := self.regex.search(text)) is not None:
@@ -90,10 +98,31 @@ class Matches(FieldCondition):
         found = self.found(value)
         return (False, {}) if found is None else (True, {"found": shorten(found)})
 
+    def screen(self, screens: Screens) -> None:
+        if self.regex is not None:
+            self.probe = screens.probe(self.field, self.regex)
+            self.items_probe = screens.items_probe(self.field, self.regex)
+            self.forget_compiled()
+
     def compile(self) -> Predicate:
-        get, regex = self.get, self.regex
+        get, regex, probe, items_probe = self.get, self.regex, self.probe, self.items_probe
         assert regex is not None
         search = regex.search
+
+        if probe is not None and items_probe is not None:
+
+            def screened(activity: Mapping[str, Any]) -> bool:
+                value = get(activity)
+                if type(value) is str:
+                    return probe(value) and search(value) is not None
+                if type(value) is list and value:
+                    places = items_probe(value)
+                    for text in value if places is None else [value[i] for i in places]:
+                        if type(text) is str and search(text) is not None:
+                            return True
+                return False
+
+            return screened
 
         def holds(activity: Mapping[str, Any]) -> bool:
             value = get(activity)
@@ -106,6 +135,21 @@ class Matches(FieldCondition):
             return False
 
         return holds
+
+    def emit(self, code: Emitter) -> str:
+        """A string is searched inline (screened first); anything else goes to the closure."""
+        assert self.regex is not None
+        value, search = code.field(self.field), code.const(self.regex.search)
+        found = f"{search}({value}) is not None"
+        if self.probe is not None:
+            candidates = code.candidates(self.probe.screen, self.field)
+            found = f"{self.probe.index} in {candidates} and {found}"
+        other = code.call(self.compile())
+        if self.items_probe is not None:
+            candidates = code.candidates(self.items_probe.screen, self.field)
+            ruled_out = f"type({value}) is list and {self.items_probe.index} not in {candidates}"
+            other = f"(False if {ruled_out} else {other})"
+        return f"(({found}) if type({value}) is str else {other})"
 
     def problems(self, scope: Scope) -> list[Finding]:
         if self.error:
@@ -199,6 +243,7 @@ class Count(FieldCondition):
         self.high: int | None = args.get("at_most")
         self.regex: re.Pattern[str] | None = None
         self.error = ""
+        self.items_probe: ItemsProbe | None = None
         if "matching" in args:
             self.regex, self.error = compile_regex(args["matching"])
 
@@ -218,6 +263,10 @@ class Count(FieldCondition):
             return None
         if self.regex is None:
             return len(value)
+        if type(value) is list and self.items_probe is not None:
+            places = self.items_probe(value)  # the screen rules the others out
+            if places is not None:
+                value = [value[i] for i in places]
         regex = self.regex
         return sum(1 for item in value if isinstance(item, str) and regex.search(item))
 
@@ -229,11 +278,61 @@ class Count(FieldCondition):
             self.high is None or number <= self.high
         )
 
+    def screen(self, screens: Screens) -> None:
+        if self.regex is not None:
+            self.items_probe = screens.items_probe(self.field, self.regex)
+            self.forget_compiled()
+
+    def emit(self, code: Emitter) -> str:
+        """When the screen rules the pattern out of every element, the count is 0."""
+        if self.items_probe is None:
+            return super().emit(code)
+        value = code.field(self.field)
+        candidates = code.candidates(self.items_probe.screen, self.field)
+        zero_holds = (self.low is None or self.low <= 0) and (self.high is None or self.high >= 0)
+        ruled_out = f"type({value}) is list and {self.items_probe.index} not in {candidates}"
+        return f"({zero_holds} if {ruled_out} else {code.call(self.compile())})"
+
+    def compile(self) -> Predicate:
+        get, low, high, probe = self.get, self.low, self.high, self.items_probe
+        search = self.regex.search if self.regex is not None else None
+
+        def holds(activity: Mapping[str, Any]) -> bool:
+            value = get(activity)
+            if type(value) is not list:
+                return False
+            if search is None:
+                number = len(value)
+            else:
+                places = probe(value) if probe is not None and value else None
+                number = 0
+                for item in value if places is None else [value[i] for i in places]:
+                    if isinstance(item, str) and search(item):
+                        number += 1
+            return (low is None or number >= low) and (high is None or number <= high)
+
+        return holds
+
     def seen(self, value: Any) -> Any:
         return self.counted(value)
 
     def details(self, value: Any) -> dict[str, Any]:
         return {"elements": shorten(value)}
+
+    def explainer(self, value: Any) -> dict[str, Any]:
+        # As FieldCondition's, counting once rather than for each of held and seen.
+        number = self.counted(value)
+        held = number is not None and (
+            (self.low is None or number >= self.low) and (self.high is None or number <= self.high)
+        )
+        return {
+            "condition": self.name,
+            "field": self.field,
+            "text": self.text,
+            "seen": number,
+            "held": held,
+            "elements": shorten(value),
+        }
 
     def problems(self, scope: Scope) -> list[Finding]:
         found: list[Finding] = [("matching", self.error)] if self.error else []
