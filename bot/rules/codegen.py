@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from bot.rules.explain import shorten
+from bot.rules.explain import MAX_CHARS, shorten
 from bot.rules.fields import ATTRIBUTES, CONTEXT_PREFIX
 
 if TYPE_CHECKING:
@@ -64,6 +64,19 @@ class Emitter:
         local, value = entry
         work = self.const(screen.candidates)
         return f"({local} if {local} is not None else ({local} := {work}({value})))"
+
+    def local(self, stem: str) -> str:
+        """A fresh local variable name (``m0``, ``m1``…)."""
+        self._locals = getattr(self, "_locals", 0) + 1
+        return f"{stem}{self._locals}"
+
+    def seen(self, value: str) -> str:
+        """An expression for ``shorten(value)``, skipping the call for short plain values."""
+        return (
+            f"({value} if {value} is None or type({value}) is bool or type({value}) is int "
+            f"or (type({value}) is str and len({value}) <= {MAX_CHARS}) "
+            f"else {self.const(shorten)}({value}))"
+        )
 
     def call(self, function: Callable[[Mapping[str, Any]], Any]) -> str:
         """An expression calling ``function`` (a predicate, an explanation) on the activity."""

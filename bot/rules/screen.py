@@ -17,8 +17,9 @@ an RE2 pattern that matches *at least* what the original matches:
 
 The classes agree with Python's only on ASCII: a pattern compiled with ``re.ASCII`` (inline
 ``(?a)``, as the shipped rules are) is screened on any text, any other only on ASCII text.
-A list of texts (labels, paths) is screened element by element, once per list: a condition then
-searches only the elements that may match.
+A list of texts (labels, paths) is screened in one pass over its elements joined by newlines,
+with ``^``, ``$``, ``\\A`` and ``\\z`` holding at every line, so a match in an element is still a
+match in the joined text; a pattern it rules out is not searched in any element.
 
 Without the ``google-re2`` package nothing is screened, and everything still works.
 """
@@ -37,7 +38,6 @@ except ImportError:  # pragma: no cover
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser as _p  # type: ignore[attr-defined]
 
-Elements = tuple[tuple["frozenset[int] | None", ...], bool]
 _NOTHING: frozenset[int] = frozenset()
 
 _RE2_MAX_REPEAT = 1000  # RE2 refuses larger counted repetitions
@@ -62,13 +62,17 @@ def available() -> bool:
     return _re2 is not None
 
 
-def relax(regex: re.Pattern[str]) -> str | None:
-    """An RE2 pattern matching at least what ``regex`` matches, or None when there is none."""
+def relax(regex: re.Pattern[str], *, lines: bool = False) -> str | None:
+    """An RE2 pattern matching at least what ``regex`` matches, or None when there is none.
+
+    ``lines``: for texts joined by newlines, where what held at the start or end of a text
+    must hold at the start or end of any line.
+    """
     try:
         parsed = _p.parse(regex.pattern, regex.flags)
     except (re.error, RecursionError, OverflowError, ValueError):
         return None
-    flags = parsed.state.flags
+    flags = parsed.state.flags | (_LINES if lines else 0)
     try:
         body = _sequence(list(parsed), flags)
     except (Unscreenable, RecursionError):
@@ -79,6 +83,10 @@ def relax(regex: re.Pattern[str]) -> str | None:
 def ascii_only(regex: re.Pattern[str]) -> bool:
     """Whether ``regex`` reads every text with ASCII classes (``re.ASCII`` / ``(?a)``)."""
     return bool(regex.flags & re.ASCII)
+
+
+# A private flag bit (above every ``re`` flag): anchors hold at every line.
+_LINES = 1 << 20
 
 
 def _scoped(body: str, flags: int) -> str:
@@ -130,14 +138,15 @@ def _item(op: Any, av: Any, flags: int) -> str:
 
 
 def _at(where: Any, flags: int) -> str:
+    lines = flags & _LINES
     if where in (_c.AT_BEGINNING, _c.AT_BEGINNING_LINE):
-        return "(?m:^)" if flags & re.MULTILINE else "^"
+        return "(?m:^)" if flags & re.MULTILINE or lines else "^"
     if where is _c.AT_BEGINNING_STRING:
-        return r"\A"
+        return "(?m:^)" if lines else r"\A"
     if where in (_c.AT_END, _c.AT_END_LINE):
         return "(?m:$)"  # before any newline: wider than Python's "before a final newline"
     if where is _c.AT_END_STRING:
-        return r"\z"
+        return "(?m:$)" if lines else r"\z"
     if where is _c.AT_BOUNDARY:
         return r"\b"
     if where is _c.AT_NON_BOUNDARY:
@@ -286,57 +295,39 @@ class FieldScreen(_Screen):
 
 
 class ItemsScreen(_Screen):
-    """A field screen over a list of texts, element by element (kept by the list's identity).
+    """A field screen over a list of texts: one pass over the elements joined by newlines
+    (patterns relaxed with ``lines``), kept by the list's identity.
 
-    Some conditions read elements rewritten (``paths`` normalises ``./x`` to ``x``): an element
-    the rewrite changes is not screened (any pattern may match it), so one screen serves both.
+    Some conditions read elements rewritten (``paths`` normalises ``./x`` to ``x``): a list
+    holding an element the rewrite changes is not screened, so one screen serves both.
     """
 
     def __init__(self) -> None:
         super().__init__()
         self.prepare: Callable[[str], str] | None = None
-        self._last_items: tuple[list[Any] | None, Elements] = (None, ((), True))
-
-    def items(self, values: list[Any]) -> Elements:
-        """Each element's ``hits`` (empty for a non-text), and whether all texts are ASCII."""
-        last = self._last_items
-        if last[0] is values:
-            return last[1]
-        screen = self._set if self._set is not None else self._compiled()
-        prepare, ascii = self.prepare, True
-        found: list[frozenset[int] | None] = []
-        for value in values:
-            if type(value) is not str:
-                found.append(_NOTHING)
-                continue
-            ascii = ascii and value.isascii()
-            if prepare is not None and prepare(value) != value:
-                found.append(None)
-                continue
-            try:
-                found.append(frozenset(screen.Match(value) or ()))
-            except UnicodeEncodeError:
-                found.append(None)
-        elements: Elements = (tuple(found), ascii)
-        self._last_items = (values, elements)
-        return elements
+        self._last_items: tuple[list[Any] | None, Container[int]] = (None, _NOTHING)
 
     def candidates(self, values: list[Any]) -> Container[int]:
         """The patterns that may be found in some element (see ``FieldScreen.candidates``)."""
-        found, ascii = self.items(values)
-        if any(hits is None for hits in found):
-            return EVERYTHING
-        union: frozenset[int] = _NOTHING.union(*found)  # type: ignore[arg-type]
-        if self._unicode and not ascii:
-            return union | self._unicode
-        return union
-
-    def places(self, values: list[Any], index: int) -> list[int] | None:
-        """The positions of the elements pattern ``index`` may be found in (None: any)."""
-        found, ascii = self.items(values)
-        if not ascii and index in self._unicode:
-            return None
-        return [i for i, hits in enumerate(found) if hits is None or index in hits]
+        last = self._last_items
+        if last[0] is values:
+            return last[1]
+        texts = [value for value in values if type(value) is str]
+        prepare = self.prepare
+        found: Container[int]
+        if prepare is not None and any(prepare(text) != text for text in texts):
+            found = EVERYTHING
+        else:
+            joined = "\n".join(texts)
+            screen = self._set if self._set is not None else self._compiled()
+            try:
+                hits = frozenset(screen.Match(joined) or ())
+            except UnicodeEncodeError:
+                found = EVERYTHING
+            else:
+                found = hits | self._unicode if self._unicode and not joined.isascii() else hits
+        self._last_items = (values, found)
+        return found
 
 
 class Screens:
@@ -356,7 +347,7 @@ class Screens:
         ``prepare`` rewrites each element first (paths are normalised before globbing)."""
         if _re2 is None:
             return None
-        relaxed = relax(regex)
+        relaxed = relax(regex, lines=True)
         if relaxed is None or not _accepted(relaxed):
             return None
         screen = self._lists.setdefault(field, ItemsScreen())
@@ -379,16 +370,16 @@ class Screens:
 
 
 class ItemsProbe:
-    """One pattern's place in a list screen: ``probe(values)`` gives the positions of the
-    elements the pattern may be found in, or None when any may."""
+    """One pattern's place in a list screen: ``probe(values)`` is False when the pattern
+    cannot be found in any element."""
 
     __slots__ = ("index", "screen")
 
     def __init__(self, screen: ItemsScreen, index: int) -> None:
         self.screen, self.index = screen, index
 
-    def __call__(self, values: list[Any]) -> list[int] | None:
-        return self.screen.places(values, self.index)
+    def __call__(self, values: list[Any]) -> bool:
+        return self.index in self.screen.candidates(values)
 
 
 class Probe:

@@ -173,10 +173,8 @@ class Paths(FieldCondition):
         search, spec = self.search, self.spec
         if search is None:
             return [p for p in _paths(value) if isinstance(p, str) and spec.match_file(p)]
-        if type(value) is list and value and self.items_probe is not None:
-            places = self.items_probe(value)  # the screen rules the others out
-            if places is not None:
-                value = [value[i] for i in places]
+        if type(value) is list and value and self.items_probe and not self.items_probe(value):
+            return []  # the screen rules out every path
         return [p for p in _paths(value) if isinstance(p, str) and search(_normal(p)) is not None]
 
     def details(self, value: Any) -> dict[str, Any]:
@@ -218,12 +216,8 @@ class Paths(FieldCondition):
         def holds(activity: Mapping[str, Any]) -> bool:
             value = get(activity)
             paths = [value] if type(value) is str else value if type(value) is list else ()
-            if probe is not None and type(value) is list and value:
-                places = probe(value)  # the screen rules the others out
-                if places is not None:
-                    if len(places) < need:
-                        return False
-                    paths = [value[i] for i in places]
+            if probe is not None and type(value) is list and value and not probe(value):
+                return False  # the screen rules out every path
             hits = 0
             for path in paths:
                 if type(path) is not str:

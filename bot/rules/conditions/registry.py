@@ -218,13 +218,10 @@ class FieldCondition(Condition):
         if not plain:
             return f"{code.const(self.explainer)}({value})"
         # The entry written out, with the test inlined (``compile`` agrees with ``evaluate``).
-        seen = (
-            f"({value} if {value} is None or type({value}) is bool or type({value}) is int "
-            f"else {code.const(shorten)}({value}))"
-        )
         return (
             f"{{'condition': {code.const(self.name)}, 'field': {code.const(self.field)}, "
-            f"'text': {code.const(self.text)}, 'seen': {seen}, 'held': {self.emit(code)}}}"
+            f"'text': {code.const(self.text)}, 'seen': {code.seen(value)}, "
+            f"'held': {self.emit(code)}}}"
         )
 
     def problems(self, scope: Scope) -> list[Finding]:

@@ -115,9 +115,8 @@ class Matches(FieldCondition):
                 value = get(activity)
                 if type(value) is str:
                     return probe(value) and search(value) is not None
-                if type(value) is list and value:
-                    places = items_probe(value)
-                    for text in value if places is None else [value[i] for i in places]:
+                if type(value) is list and value and items_probe(value):
+                    for text in value:
                         if type(text) is str and search(text) is not None:
                             return True
                 return False
@@ -150,6 +149,24 @@ class Matches(FieldCondition):
             ruled_out = f"type({value}) is list and {self.items_probe.index} not in {candidates}"
             other = f"(False if {ruled_out} else {other})"
         return f"(({found}) if type({value}) is str else {other})"
+
+    def emit_explain(self, code: Emitter, *, brief: bool) -> str:
+        """On a string, the entry written out: one search gives both held and found."""
+        if self.regex is None:
+            return super().emit_explain(code, brief=brief)
+        value, hit = code.field(self.field), code.local("m")
+        search = f"{code.const(self.regex.search)}({value})"
+        if self.probe is not None:
+            candidates = code.candidates(self.probe.screen, self.field)
+            search = f"({search} if {self.probe.index} in {candidates} else None)"
+        found = f"{{'found': {code.const(shorten)}({hit}.group(0))}}"
+        entry = (
+            f"{{'condition': {code.const(self.name)}, 'field': {code.const(self.field)}, "
+            f"'text': {code.const(self.text)}, 'seen': {code.seen(value)}, "
+            f"'held': ({hit} := {search}) is not None, "
+            f"**({found} if {hit} is not None else {{}})}}"
+        )
+        return f"({entry} if type({value}) is str else {code.const(self.explainer)}({value}))"
 
     def problems(self, scope: Scope) -> list[Finding]:
         if self.error:
@@ -263,10 +280,8 @@ class Count(FieldCondition):
             return None
         if self.regex is None:
             return len(value)
-        if type(value) is list and self.items_probe is not None:
-            places = self.items_probe(value)  # the screen rules the others out
-            if places is not None:
-                value = [value[i] for i in places]
+        if type(value) is list and value and self.items_probe and not self.items_probe(value):
+            return 0  # the screen rules out every element
         regex = self.regex
         return sum(1 for item in value if isinstance(item, str) and regex.search(item))
 
@@ -304,11 +319,11 @@ class Count(FieldCondition):
             if search is None:
                 number = len(value)
             else:
-                places = probe(value) if probe is not None and value else None
                 number = 0
-                for item in value if places is None else [value[i] for i in places]:
-                    if isinstance(item, str) and search(item):
-                        number += 1
+                if not (probe is not None and value and not probe(value)):
+                    for item in value:
+                        if isinstance(item, str) and search(item):
+                            number += 1
             return (low is None or number >= low) and (high is None or number <= high)
 
         return holds
