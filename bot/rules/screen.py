@@ -238,18 +238,19 @@ class _Screen:
     def __init__(self) -> None:
         self._patterns: list[str] = []
         self._unicode: set[int] = set()  # patterns screened on ASCII text only
-        self._set: Any = None
+        self._match: Callable[[bytes], Any] | None = None
         self._last: tuple[str | None, frozenset[int] | None] = (None, frozenset())
 
     def add(self, relaxed: str, *, ascii_only: bool = True) -> int:
         """Register a relaxed pattern; its index in ``hits``."""
-        self._set = None
+        self._match = None
         self._patterns.append(relaxed)
         if not ascii_only:
             self._unicode.add(len(self._patterns) - 1)
         return len(self._patterns) - 1
 
-    def _compiled(self) -> Any:
+    def _compiled(self) -> Callable[[bytes], Any]:
+        """The compiled set's matcher, on UTF-8 bytes (a list of indexes, or None/empty)."""
         assert _re2 is not None
         options = _re2.Options()
         options.log_errors = False
@@ -258,8 +259,12 @@ class _Screen:
         for pattern in self._patterns:
             screen.Add(pattern)
         screen.Compile()
-        self._set = screen
-        return screen
+        # The binding under google-re2's thin Python wrapper takes the bytes directly, which
+        # saves a check and a call per text; the wrapper's own Match takes bytes too.
+        binding = getattr(screen, "_set", None)
+        match: Callable[[bytes], Any] = getattr(binding, "Match", screen.Match)
+        self._match = match
+        return match
 
 
 class FieldScreen(_Screen):
@@ -275,9 +280,9 @@ class FieldScreen(_Screen):
         last = self._last
         if last[0] is text:
             return last[1]
-        screen = self._set if self._set is not None else self._compiled()
+        match = self._match or self._compiled()
         try:
-            found: frozenset[int] | None = frozenset(screen.Match(text) or ())
+            found: frozenset[int] | None = frozenset(match(text.encode()) or ())
         except UnicodeEncodeError:
             found = None
         self._last = (text, found)
@@ -319,9 +324,9 @@ class ItemsScreen(_Screen):
             found = EVERYTHING
         else:
             joined = "\n".join(texts)
-            screen = self._set if self._set is not None else self._compiled()
+            match = self._match or self._compiled()
             try:
-                hits = frozenset(screen.Match(joined) or ())
+                hits = frozenset(match(joined.encode()) or ())
             except UnicodeEncodeError:
                 found = EVERYTHING
             else:
