@@ -10,7 +10,8 @@ figure is measured in this one run, side by side:
    activity's kind (the floor of any evaluator);
 3. **rebuild**: the activities are replicated under fresh keys into a second SQLite file until
    it holds ``--activities`` rows (1,000,000 by default), then ``Matcher.run(rebuild=True)``
-   recomputes all evidence; timed next to a plain ``SELECT`` of every activity row, which any
+   recomputes all evidence (with a second core, the plain rules in a worker process, as
+   ``match --rebuild`` does); timed next to a plain ``SELECT`` of every activity row, which any
    rebuild must at least do; then an incremental ``match`` with nothing changed.
 """
 
@@ -64,7 +65,9 @@ def synced_activities(work: Path) -> tuple[Path, list[dict[str, Any]]]:
         finally:
             client.close()
     with engine.connect() as connection:
-        rows = [dict(zip(_NAMES, row, strict=True)) for row in connection.execute(select(*_COLUMNS))]
+        rows = [
+            dict(zip(_NAMES, row, strict=True)) for row in connection.execute(select(*_COLUMNS))
+        ]
     engine.dispose()
     return database, rows
 

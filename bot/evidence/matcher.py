@@ -11,51 +11,54 @@ longer follows from them, so the next ``match`` rebuilds by itself.
 Activities are read in id order, a chunk at a time, so memory stays flat and no cursor is open
 while evidence is written (PostgreSQL and SQLite alike). Everything happens in one transaction:
 a killed run leaves the evidence as it was.
+
+Where the rows go through: SQLAlchemy Core (``store``) in general; the DBAPI connection on
+SQLite (``sqlite``), with the same values. A rebuild of many activities on SQLite also hands the
+plain rules to a second process (``worker``) and evaluates the window rules meanwhile; the
+rows, their order and so their ids are those of one process.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Protocol
 
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.evidence.memory import rarer_collections
 from bot.evidence.people import Earners
+from bot.evidence.rows import Activity, EvidenceRow, RowMaker, unique
+from bot.evidence.sqlite import STORED_KEY, STORED_PERSON, SqliteEvidenceStore
+from bot.evidence.store import COLUMNS, NAMES, EvidenceStore
+from bot.evidence.worker import Batch, Job, PlainRulesWorker
 from bot.ladder import Ladder
-from bot.rules import Match, Rule, RuleSet
+from bot.rules import Rule, RuleSet
 from bot.store import models
-from bot.sync.bulk import table
 
 # Bumped when how evidence follows from rules changes, so stored evidence is rebuilt.
 MATCH_VERSION = "1"
 STATE = "evidence"
 CHUNK = 5_000
+# A rebuild of at least this many activities evaluates its plain rules in a worker process
+# (on SQLite, with a second core): below it, starting the worker costs more than it saves.
+WORKER_FROM = 50_000
+# The part of what is left that the worker keeps once this process is through the window rules:
+# this process then evaluates more slowly (it also writes the worker's rows, and parks its own).
+WORKER_SHARE = 2 / 3
 
-Activity = dict[str, Any]
 _A = models.Activity
-_COLUMNS = (
-    _A.id,
-    _A.key,
-    _A.kind,
-    _A.actor_id,
-    _A.actor_username,
-    _A.occurred_at,
-    _A.project_id,
-    _A.project_path,
-    _A.url,
-    _A.subject_type,
-    _A.subject_iid,
-    _A.context,
-    _A.fields,
-    _A.confidential,
-    _A.updated_at,
-)
-_NAMES = tuple(column.key for column in _COLUMNS)
+# The columns an activity is read with; ``explain`` reads activities the same way.
+_COLUMNS, _NAMES = COLUMNS, NAMES
+
+
+Write = Callable[[Sequence[EvidenceRow]], None]
 
 
 class Progress(Protocol):
@@ -95,7 +98,11 @@ def digest(ruleset: RuleSet, ladder: Ladder, earners: Earners) -> str:
 
 
 class Matcher:
-    """Evaluates rules over stored activities and keeps the evidence table in step."""
+    """Evaluates rules over stored activities and keeps the evidence table in step.
+
+    ``worker_from``: the number of activities from which a rebuild on SQLite evaluates the
+    plain rules in a second process (``bot.evidence.worker``); None never does.
+    """
 
     def __init__(
         self,
@@ -104,22 +111,32 @@ class Matcher:
         make_earners: Callable[[Session], Earners],
         now: datetime,
         progress: Progress | None = None,
+        *,
+        worker_from: int | None = WORKER_FROM,
     ) -> None:
         self.ruleset = ruleset
         self.ladder = ladder
         self.make_earners = make_earners
         self.now = now
         self.progress = progress
+        self.worker_from = worker_from
         self.window_rules = ruleset.window_rules()
         self.window_ids = frozenset(rule.id for rule in self.window_rules)
+        self.window_kinds = frozenset(kind for rule in self.window_rules for kind in rule.kinds)
         self.plain_ids = [rule.id for rule in ruleset.rules if rule.id not in self.window_ids]
 
     # -- entry points ---------------------------------------------------------------------
 
     def run(self, session: Session, *, rebuild: bool = False) -> MatchResult:
+        with rarer_collections():
+            return self._run(session, rebuild)
+
+    def _run(self, session: Session, rebuild: bool) -> MatchResult:
         earners = self.make_earners(session)
         wanted = digest(self.ruleset, self.ladder, earners)
         state = session.get(models.MatchState, STATE)
+        store = store_for(session, self.now)
+        maker = RowMaker.of(self.ruleset, self.ladder, earners)
         if rebuild or state is None or state.rules_digest != wanted:
             reason = (
                 "asked"
@@ -128,9 +145,9 @@ class Matcher:
                 if state is None
                 else "rules, ladder or people changed"
             )
-            result = self._rebuild(session, earners, reason)
+            result = self._rebuild(store, maker, reason)
         else:
-            result = self._incremental(session, earners, state.position)
+            result = self._incremental(store, maker, state.position)
         newest = _settled(session)
         if state is None:
             state = models.MatchState(name=STATE, rules_digest=wanted, matched_at=self.now)
@@ -140,32 +157,152 @@ class Matcher:
 
     # -- the two paths ----------------------------------------------------------------------
 
-    def _rebuild(self, session: Session, earners: Earners, reason: str) -> MatchResult:
+    def _rebuild(self, store: EvidenceStore, maker: RowMaker, reason: str) -> MatchResult:
         result = MatchResult(rebuilt=True, reason=reason)
-        old = set(session.scalars(select(models.Evidence.key)))
-        session.execute(delete(models.Evidence))
+        old = store.evidence_keys()
+        job = self._worker_job(store, maker)
+        store.delete_all_evidence()  # from here on the transaction holds the write lock
         new: set[str] = set()
-        rows: list[dict[str, Any]] = []
-        for chunk in self._chunks(session, None):
-            result.activities += len(chunk)
-            for activity in chunk:
-                for match in self.ruleset.match(activity):
-                    rows.extend(self._rows(match, activity, earners))
-            rows = self._flush(session, rows, new, result)
-        self._flush(session, rows, new, result, final=True)
-        self._windows(session, self.window_rules, None, earners, new, result)
+        worker = PlainRulesWorker(job) if job is not None else None
+        if worker is None:
+            actors = self._plain(store, maker, new, result)
+            self._windows(store, self.window_rules, actors, maker, new, result)
+        else:
+            assert isinstance(store, SqliteEvidenceStore)
+            try:
+                self._beside(worker, store, maker, new, result)
+            finally:
+                worker.stop()
         result.added, result.removed, result.kept = len(new - old), len(old - new), len(new & old)
         return result
 
+    def _plain(
+        self,
+        store: EvidenceStore,
+        maker: RowMaker,
+        new: set[str],
+        result: MatchResult,
+        *,
+        after: int = 0,
+        until: int | None = None,
+        write: Write | None = None,
+        between: Callable[[], None] | None = None,
+    ) -> set[int]:
+        """The activities with an id above ``after`` (and at most ``until``) through the plain
+        rules, their rows to ``write`` (by default, the evidence), calling ``between`` after
+        each chunk; returns who has activities of the window rules' kinds."""
+        actors: set[int] = set()
+        rows: list[EvidenceRow] = []
+        for chunk in self._chunks(store, None, after=after, until=until):
+            result.activities += len(chunk)
+            actors.update(a["actor_id"] for a in chunk if a["kind"] in self.window_kinds)
+            rows += maker.plain_rows(self.ruleset, chunk)
+            rows = self._flush(store, rows, new, result, write=write)
+            if between is not None:
+                between()
+        self._flush(store, rows, new, result, final=True, write=write)
+        return actors
+
+    def _beside(
+        self,
+        worker: PlainRulesWorker,
+        store: SqliteEvidenceStore,
+        maker: RowMaker,
+        new: set[str],
+        result: MatchResult,
+    ) -> None:
+        """The rebuild with a worker evaluating the plain rules: this process evaluates the
+        window rules meanwhile, writing the worker's rows as they come, then takes the last
+        third of what the worker has left (``WORKER_SHARE``) rather than wait for it.
+
+        Rows are written in the order one process gives: the plain rules' by activity, then
+        the window rules' by person. So those this process computes are parked (``park``)
+        until the worker's are in. No key needs checking against another process's: a key is
+        rule, expectation and activity, and no activity is evaluated twice.
+        """
+
+        def take() -> None:
+            self._take(worker.batches(wait=False), store, new, result)
+
+        def park(lot: str) -> Write:
+            return lambda rows: store.park(lot, rows)
+
+        actors = store.actors(self.window_kinds) if self.window_kinds else []
+        for rows in self._window_rows(store, self.window_rules, actors, maker):
+            self._flush(store, rows, new, result, final=True, write=park("window"))
+            take()
+        tail_after = None  # the last activity the worker does, when this process does the rest
+        if not worker.finished:
+            done, last = worker.resume_after or 0, store.last_activity_id()
+            if last > done:
+                worker.stop_after(done + int((last - done) * WORKER_SHARE))
+                self._take(worker.batches(wait=True), store, new, result)  # up to its answer
+                tail_after = worker.until
+        if tail_after is not None:
+            self._plain(
+                store, maker, new, result, after=tail_after, write=park("plain"), between=take
+            )
+        self._take(worker.batches(wait=True), store, new, result)
+        if worker.resume_after is not None:  # it could not start, or died: go on without it
+            self._plain(store, maker, new, result, after=worker.resume_after, until=tail_after)
+        store.unpark("plain")
+        store.unpark("window")
+
+    def _take(
+        self,
+        batches: Iterable[Batch],
+        store: SqliteEvidenceStore,
+        new: set[str],
+        result: MatchResult,
+    ) -> None:
+        for batch in batches:
+            values = [value for value in batch.values if value[STORED_KEY] not in new]
+            store.insert_stored(values)
+            new.update(value[STORED_KEY] for value in values)
+            result.people.update(value[STORED_PERSON] for value in values)
+            result.activities += batch.activities
+            if self.progress is not None:
+                self.progress.advance(batch.activities)
+
+    def _worker_job(self, store: EvidenceStore, maker: RowMaker) -> Job | None:
+        """The job for a worker evaluating this rebuild's plain rules, when one can help.
+
+        Only before the transaction has written anything: the worker reads on a connection
+        of its own, so it must not miss what the transaction changed.
+        """
+        if self.worker_from is None or not isinstance(store, SqliteEvidenceStore):
+            return None
+        database = store.database_file()
+        files = sorted({rule.file for rule in self.ruleset.rules})
+        if (
+            database is None
+            or store.writing()
+            or os.name != "posix"  # the worker gets its pipe by file descriptor
+            or _cores() < 2
+            or not all(Path(file).is_file() for file in files)
+            or store.count_activities() < self.worker_from
+        ):
+            return None
+        return Job(
+            database=database,
+            rule_files=tuple(files),
+            rules=tuple((rule.id, rule.digest) for rule in self.ruleset.rules),
+            expectation_ids=tuple(self.ladder.expectations),
+            rows=maker,
+            matched_at=store.stored_matched_at,
+            chunk=CHUNK,
+        )
+
     def _incremental(
-        self, session: Session, earners: Earners, position: datetime | None
+        self, store: EvidenceStore, maker: RowMaker, position: datetime | None
     ) -> MatchResult:
+        session = store.session
         result = MatchResult(rebuilt=False)
         new: set[str] = set()
         old: set[str] = set()
         touched: dict[str, set[int]] = defaultdict(set)  # window rule id → actor ids
-        rows: list[dict[str, Any]] = []
-        for chunk in self._chunks(session, position):
+        rows: list[EvidenceRow] = []
+        for chunk in self._chunks(store, position):
             result.activities += len(chunk)
             keys = [activity["key"] for activity in chunk]
             old |= self._drop(session, keys)
@@ -173,16 +310,15 @@ class Matcher:
                 for rule in self.window_rules:
                     if activity["kind"] in rule.kinds:
                         touched[rule.id].add(int(activity["actor_id"]))
-                for match in self.ruleset.match(activity):
-                    rows.extend(self._rows(match, activity, earners))
-            rows = self._flush(session, rows, new, result)
-        self._flush(session, rows, new, result, final=True)
+            rows += maker.plain_rows(self.ruleset, chunk)
+            rows = self._flush(store, rows, new, result)
+        self._flush(store, rows, new, result, final=True)
         gone = self._orphans(session)
         for rule in self.window_rules:
             actors = touched.get(rule.id)
             if actors:
                 old |= self._drop_windows(session, rule, actors)
-                self._windows(session, (rule,), actors, earners, new, result)
+                self._windows(store, (rule,), actors, maker, new, result)
         result.added = len(new - old)
         result.removed = len(old - new) + gone
         result.kept = len(new & old)
@@ -190,14 +326,19 @@ class Matcher:
 
     # -- reading activities -------------------------------------------------------------------
 
-    def _chunks(self, session: Session, since: datetime | None) -> Iterator[list[Activity]]:
-        """Activities in id order, CHUNK at a time; only those written at or after ``since``."""
-        last = 0
+    def _chunks(
+        self,
+        store: EvidenceStore,
+        since: datetime | None,
+        *,
+        after: int = 0,
+        until: int | None = None,
+    ) -> Iterator[list[Activity]]:
+        """Activities in id order from ``after`` (up to ``until``), CHUNK at a time; only those
+        written at or after ``since``."""
+        last = after
         while True:
-            query = select(*_COLUMNS).where(_A.id > last).order_by(_A.id).limit(CHUNK)
-            if since is not None:
-                query = query.where(_A.updated_at > since)
-            chunk = [dict(zip(_NAMES, row, strict=True)) for row in session.execute(query)]
+            chunk = store.activities_after(last, since, CHUNK, until=until)
             if not chunk:
                 return
             last = int(chunk[-1]["id"])
@@ -205,88 +346,60 @@ class Matcher:
                 self.progress.advance(len(chunk))
             yield chunk
 
-    def _person_activities(
-        self, session: Session, kinds: Iterable[str], actors: Iterable[int] | None
-    ) -> Iterator[tuple[int, list[Activity]]]:
-        """Each actor's activities of ``kinds``, oldest first, one actor at a time: every
-        window rule of a person is evaluated from one read of their activities."""
-        wanted = sorted(set(kinds))
-        if actors is None:
-            actors = session.scalars(
-                select(_A.actor_id).where(_A.kind.in_(wanted)).distinct().order_by(_A.actor_id)
-            ).all()
+    # -- window rules ---------------------------------------------------------------------------
+
+    def _window_rows(
+        self, store: EvidenceStore, rules: Sequence[Rule], actors: Iterable[int], maker: RowMaker
+    ) -> Iterator[list[EvidenceRow]]:
+        """The rows of ``rules`` for each of ``actors`` in turn: every window rule of a person
+        is evaluated from one read of their activities."""
+        if not rules:
+            return
+        kinds = {kind for rule in rules for kind in rule.kinds}
         for actor in sorted(set(actors)):
-            query = (
-                select(*_COLUMNS)
-                .where(_A.actor_id == actor, _A.kind.in_(wanted))
-                .order_by(_A.occurred_at, _A.key)
-            )
-            yield actor, [dict(zip(_NAMES, row, strict=True)) for row in session.execute(query)]
+            activities = store.activities_of(actor, kinds)
+            by_key = {activity["key"]: activity for activity in activities}
+            rows: list[EvidenceRow] = []
+            of_kinds: dict[frozenset[str], list[Activity]] = {}  # most window rules share kinds
+            for rule in rules:
+                its_kinds = frozenset(rule.kinds)
+                mine = of_kinds.get(its_kinds)
+                if mine is None:
+                    mine = [a for a in activities if a["kind"] in its_kinds]
+                    of_kinds[its_kinds] = mine
+                for match in self.ruleset.match_window(rule, mine):
+                    rows.extend(maker.rows(match, by_key[match.activity_key]))
+            yield rows
+
+    def _windows(
+        self,
+        store: EvidenceStore,
+        rules: Sequence[Rule],
+        actors: Iterable[int],
+        maker: RowMaker,
+        new: set[str],
+        result: MatchResult,
+    ) -> None:
+        for rows in self._window_rows(store, rules, actors, maker):
+            self._flush(store, rows, new, result, final=True)
 
     # -- writing evidence ---------------------------------------------------------------------
 
-    def _rows(
-        self, match: Match, activity: Mapping[str, Any], earners: Earners
-    ) -> list[dict[str, Any]]:
-        if not earners.may_earn(match.earner):
-            return []
-        person_id = (
-            activity["actor_id"]
-            if match.earner == activity["actor_username"]
-            else earners.user_id(match.earner)
-        )
-        rows = []
-        for expectation_id in match.expectations:
-            expectation = self.ladder.expectations.get(expectation_id)
-            if expectation is None:
-                continue  # rules are checked against the ladder before they get here
-            rows.append(
-                {
-                    "key": f"{match.rule}:{expectation_id}:{activity['key']}",
-                    "person_id": person_id,
-                    "person_username": match.earner,
-                    "expectation": expectation_id,
-                    "level": expectation.level,
-                    "dimension": expectation.dimension,
-                    "rule": match.rule,
-                    "rule_digest": self._digest_of(match.rule),
-                    "activity_key": activity["key"],
-                    "kind": activity["kind"],
-                    "occurred_at": activity["occurred_at"],
-                    "project_path": activity["project_path"],
-                    "url": activity["url"],
-                    "summary": match.summary,
-                    "why": match.why,
-                    "confidential": bool(activity["confidential"]),
-                    "matched_at": self.now,
-                }
-            )
-        return rows
-
-    def _digest_of(self, rule_id: str) -> str:
-        if not hasattr(self, "_digests"):
-            self._digests = {rule.id: rule.digest for rule in self.ruleset.rules}
-        return self._digests[rule_id]
-
     def _flush(
         self,
-        session: Session,
-        rows: list[dict[str, Any]],
+        store: EvidenceStore,
+        rows: list[EvidenceRow],
         new: set[str],
         result: MatchResult,
         *,
         final: bool = False,
-    ) -> list[dict[str, Any]]:
+        write: Write | None = None,
+    ) -> list[EvidenceRow]:
         if not rows or (len(rows) < CHUNK and not final):
             return rows
-        unique: dict[str, dict[str, Any]] = {}
-        for row in rows:
-            if row["key"] not in new:
-                unique.setdefault(row["key"], row)
-        if unique:
-            session.execute(insert(table(models.Evidence)), list(unique.values()))
-            new.update(unique)
-            result.people.update(row["person_username"] for row in unique.values())
+        fresh = unique(rows, new)
+        (write or store.insert)(fresh)
+        result.people.update(row.person_username for row in fresh)
         return []
 
     def _drop(self, session: Session, activity_keys: Sequence[str]) -> set[str]:
@@ -316,26 +429,20 @@ class Matcher:
             session.execute(delete(evidence).where(*where))
         return dropped
 
-    def _windows(
-        self,
-        session: Session,
-        rules: Sequence[Rule],
-        actors: Iterable[int] | None,
-        earners: Earners,
-        new: set[str],
-        result: MatchResult,
-    ) -> None:
-        if not rules:
-            return
-        kinds = {kind for rule in rules for kind in rule.kinds}
-        for _actor, activities in self._person_activities(session, kinds, actors):
-            by_key = {activity["key"]: activity for activity in activities}
-            rows: list[dict[str, Any]] = []
-            for rule in rules:
-                mine = [activity for activity in activities if activity["kind"] in rule.kinds]
-                for match in self.ruleset.match_window(rule, mine):
-                    rows.extend(self._rows(match, by_key[match.activity_key], earners))
-            self._flush(session, rows, new, result, final=True)
+
+def store_for(session: Session, now: datetime) -> EvidenceStore:
+    """The store for ``session``'s database; evidence written through it is matched ``now``."""
+    if session.get_bind().dialect.name == "sqlite":
+        return SqliteEvidenceStore(session, now)
+    return EvidenceStore(session, now)
+
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _settled(session: Session) -> datetime | None:

@@ -2,43 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot.evidence import Earners, Matcher, match_evidence
 from bot.evidence.matcher import MatchResult, _settled
 from bot.fakelab.server import FakeGitLab
-from bot.ladder import Ladder, load_ladder
-from bot.rules import RuleSet, load_rules
+from bot.ladder import Ladder
+from bot.rules import RuleSet
 from bot.store import models
 from tests.conftest import ADMIN_TOKEN
 from tests.sync.helpers import NOW, Store, sync
 
-ROOT = Path(__file__).resolve().parents[2]
-RULES = Path(__file__).parent / "data" / "rules"
 PID = 100
-
-
-@pytest.fixture(scope="module")
-def ladder() -> Ladder:
-    return load_ladder(ROOT / "ladder.yaml")
-
-
-@pytest.fixture(scope="module")
-def ruleset(ladder: Ladder) -> RuleSet:
-    return load_rules(sorted(RULES.glob("*.yaml")), list(ladder.expectations))
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    store = Store(database_url)
-    yield store
-    store.close()
 
 
 def matcher(ruleset: RuleSet, ladder: Ladder, now: datetime = NOW, **earners: Any) -> Matcher:
