@@ -14,7 +14,8 @@ figure is measured in this one run, side by side, against the offline GitLab on 
 
 Each sync and each Perceval run is a separate process (``multiprocessing``, spawn), so its peak
 RSS is its own (read from ``VmHWM``: see :func:`peak_rss_mb`); the offline GitLab holding the
-dataset runs in this process. Raw figures go to a JSON file in a temporary directory.
+dataset runs in this process. A full sync fetches its diffs through the courier, a child of the
+sync's process, whose CPU time and peak RSS are reported apart (:class:`CourierWatch`). Raw figures go to a JSON file in a temporary directory.
 """
 
 from __future__ import annotations
@@ -41,12 +42,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import requests
 from sqlalchemy import func, select
 
 from bot.fakelab.generator import generate
 from bot.fakelab.server import FakeGitLab
 from bot.store import db, models
-from bot.sync.client import GitLabClient, Page
+from bot.sync.client import GitLabClient
 from bot.sync.run import SyncOptions, run_sync
 
 END = datetime(2026, 11, 23, tzinfo=UTC)
@@ -158,9 +160,12 @@ class VirtualClock:
 
 
 class TimedClient(GitLabClient):
-    """ladder-bot's client, also adding up the time spent inside its calls (HTTP, JSON, waits).
+    """ladder-bot's client, also adding up the time its requests take (HTTP, retries, waits).
 
-    The sync fetches an MR page's diffs on several threads, so the sum can exceed wall time.
+    Only the exchanges themselves are timed (``_send``), not ``get`` and ``page``: a client
+    class that changes those keeps its diffs out of the courier (``DiffFetcher``), and this one
+    must measure the sync as it runs. The sync fetches diffs on several threads, so the sum can
+    exceed wall time; the courier's requests are not in it.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -168,23 +173,48 @@ class TimedClient(GitLabClient):
         self.http_s = 0.0
         self._timing = threading.Lock()
 
-    def _timed(self, started: float) -> None:
-        with self._timing:
-            self.http_s += time.perf_counter() - started
-
-    def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
+    def _send(self, target: str, query: dict[str, Any], **kwargs: Any) -> requests.Response:
         started = time.perf_counter()
         try:
-            return super().get(path, params)
+            return super()._send(target, query, **kwargs)
         finally:
-            self._timed(started)
+            with self._timing:
+                self.http_s += time.perf_counter() - started
 
-    def page(self, path: str, params: Mapping[str, Any] | None = None) -> Page:
-        started = time.perf_counter()
-        try:
-            return super().page(path, params)
-        finally:
-            self._timed(started)
+
+class CourierWatch:
+    """The diff courier's peak memory (``VmHWM``), read from ``/proc`` while it runs.
+
+    The courier is a child of the syncing process (``bot.sync.courier``), so the sync's own
+    VmHWM leaves it out; its CPU time is the sync's ``RUSAGE_CHILDREN`` once it has exited.
+    """
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="courier watch", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak_mb
+
+    def _watch(self) -> None:
+        me = str(os.getpid())
+        while not self._stop.wait(0.1):
+            for entry in Path("/proc").iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    status = (entry / "status").read_text()
+                    if b"bot.sync.courier" not in (entry / "cmdline").read_bytes():
+                        continue
+                except OSError:
+                    continue
+                fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+                if fields.get("PPid", "").strip() == me and "VmHWM" in fields:
+                    self.peak_mb = max(self.peak_mb, int(fields["VmHWM"].split()[0]) / 1024)
 
 
 @dataclass(frozen=True)
@@ -212,11 +242,16 @@ def sync_child(job: SyncJob, out: Connection) -> None:
             monotonic=virtual.time if virtual else time.monotonic,
             clock=virtual.time if virtual else time.time,
         )
+        watch = CourierWatch()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         result = run_sync(
             SyncOptions(groups=("acme",)), client, sessions, now=job.now, monotonic=time.monotonic
         )
         wall = time.perf_counter() - started
+        courier_peak_mb = watch.stop()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        courier_cpu_s = (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
         stats = client.stats()
         client.close()
         engine.dispose()
@@ -228,6 +263,8 @@ def sync_child(job: SyncJob, out: Connection) -> None:
                 "requests": client.requests,
                 "wall_s": wall,
                 "http_s": client.http_s,
+                "courier_cpu_s": courier_cpu_s,
+                "courier_peak_mb": courier_peak_mb,
                 "rss_before_mb": before,
                 "rss_peak_mb": peak_rss_mb(),
                 "ru_maxrss_mb": ru_maxrss_mb(),
@@ -646,9 +683,11 @@ def main() -> None:
                 "req/MR",
                 "wall s",
                 "MRs/s",
-                "client s",
+                "HTTP s",
                 "server s",
+                "courier CPU s",
                 "peak RSS MB",
+                "courier peak MB",
                 "RSS before sync MB",
             ],
             [
@@ -661,7 +700,9 @@ def main() -> None:
                     f"{teams[n].mrs / s['wall_s']:.0f}" if s.get("wall_s") else "-",
                     f"{s.get('http_s', 0):.1f}",
                     f"{s.get('server_s', 0):.1f}",
+                    f"{s.get('courier_cpu_s', 0):.1f}",
                     f"{s.get('rss_peak_mb', 0):.0f}",
+                    f"{s.get('courier_peak_mb', 0):.0f}",
                     f"{s.get('rss_before_mb', 0):.0f}",
                 ]
                 for n, s in syncs.items()
@@ -669,8 +710,10 @@ def main() -> None:
         )
     )
     print(
-        "  client s: time inside GitLabClient.get/page (HTTP and JSON), summed over the threads\n"
-        "  that fetch diffs, so it can exceed wall; server s: the offline GitLab's own time."
+        "  HTTP s: time the syncing process's requests took (HTTP, retries and waits), summed\n"
+        "  over its threads, so it can exceed wall; the diff requests the courier sends\n"
+        "  (bot.sync.courier, a child process) are not in it: courier CPU s is that process's\n"
+        "  CPU time, courier peak MB its VmHWM. server s: the offline GitLab's own time."
     )
     kinds = sorted(
         {k for s in syncs.values() for k in s.get("kinds", {})},
@@ -757,9 +800,15 @@ def main() -> None:
                         if time_ratio >= 1
                         else f"{1 / time_ratio:.2f}x MORE",
                     ],
-                    ["time in client (all threads)", f"{s['http_s']:.1f} s", "-", ""],
+                    ["HTTP time (sync's threads)", f"{s['http_s']:.1f} s", "-", ""],
                     ["server time", f"{s['server_s']:.1f} s", f"{p['server_s']:.1f} s", ""],
                     ["peak RSS", f"{s['rss_peak_mb']:.0f} MB", f"{p['rss_peak_mb']:.0f} MB", ""],
+                    [
+                        "courier: CPU, peak RSS",
+                        f"{s['courier_cpu_s']:.1f} s, {s['courier_peak_mb']:.0f} MB",
+                        "-",
+                        "",
+                    ],
                 ],
             )
         )

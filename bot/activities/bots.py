@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from fnmatch import fnmatchcase
+from functools import lru_cache
 from typing import Any
 
 INTERNAL_USERNAMES: frozenset[str] = frozenset(
@@ -61,13 +62,21 @@ def is_bot(
     if not isinstance(username, str):
         return False
     name = username.lower()
-    if (
-        name in INTERNAL_USERNAMES
-        or _GHOST.fullmatch(name)
-        or _TOKEN_USER.fullmatch(name)
-        or _SERVICE_ACCOUNT.fullmatch(name)
-    ):
+    if _gitlabs_own(name):
         return True
     if any(name == configured.lower() for configured in usernames):
         return True
     return any(fnmatchcase(name, pattern.lower()) for pattern in patterns)
+
+
+@lru_cache(maxsize=4096)
+def _gitlabs_own(name: str) -> bool:
+    """GitLab's own non-people by their lower-cased username: internal users, the ghost user,
+    access-token users and service accounts. Remembered, as a sync asks for every note, and a
+    team has a few hundred names at most."""
+    return bool(
+        name in INTERNAL_USERNAMES
+        or _GHOST.fullmatch(name)
+        or _TOKEN_USER.fullmatch(name)
+        or _SERVICE_ACCOUNT.fullmatch(name)
+    )

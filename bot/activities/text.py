@@ -316,9 +316,12 @@ def _plain_line(text: str) -> str | None:
     Nothing in it can start a block (heading, list, quote, code, setext line, table) or an
     inline construct (emphasis, code, link, HTML, escape, entity, strikethrough).
     """
-    if "\n" in text or "\r" in text or text.startswith("    ") or text.startswith("\t"):
+    if "\n" in text or "\r" in text:
         return None
     line = text.strip(" \t")
+    indent = text[: len(text) - len(text.lstrip(" \t"))]
+    if len(indent) >= 4 or "\t" in indent:  # a tab stop is 4 columns: an indented code block
+        return None
     if _PLAIN_LINE.fullmatch(line) is None or line.startswith(("#", "-", "+")):
         return None
     if _ORDERED_MARKER.match(line):

@@ -1,13 +1,15 @@
 """The only module that talks HTTP to GitLab.
 
-Every request goes out through python-gitlab's ``Gitlab.http_request``, so it uses
-python-gitlab's session, authentication headers and URL building, but with python-gitlab's own
-retrying switched off (``obey_rate_limit=False, retry_transient_errors=False, max_retries=0``):
-one call is exactly one HTTP request. The policy lives here instead, because python-gitlab's
-sleeps on the global ``time.sleep``, reads ``time.time``, backs off from 0.1 s without a cap,
-and its ``GitlabHttpError`` carries no headers, so a caller cannot see ``Retry-After``. The
-headers of a refused request are picked up by a ``response`` hook on python-gitlab's
-``requests`` session (FACTS.md D.4).
+Every request goes out on python-gitlab's ``requests`` session, with python-gitlab's
+authentication headers, URL building and TLS settings, and with python-gitlab's own retrying
+switched off: one call is exactly one HTTP request. Writes go through ``Gitlab.http_request``
+itself (``obey_rate_limit=False, retry_transient_errors=False, max_retries=0``); reads, which a
+sync sends thousands of, are prepared here the way ``http_request`` prepares them and handed to
+the same session's ``send`` (see ``GitLabClient._read``). The policy lives here instead,
+because python-gitlab's sleeps on the global ``time.sleep``, reads ``time.time``, backs off
+from 0.1 s without a cap, and its ``GitlabHttpError`` carries no headers, so a caller cannot
+see ``Retry-After``. The headers of a refused request are picked up by a ``response`` hook on
+python-gitlab's ``requests`` session (FACTS.md D.4).
 
 What the client promises:
 
@@ -33,6 +35,8 @@ answer with ``commands_changes`` (GitLab ran a note as quick actions and stored 
 :class:`GitLabError`: ladder-bot never sends commands.
 
 Several threads may share one client: budget, pacing, rate-limit state and counters are locked.
+A client in another process may send on one's behalf (``bot.sync.courier``): it takes its
+requests from this one's budget (``grant``, ``release``) and reports what it did (``absorb``).
 """
 
 from __future__ import annotations
@@ -49,13 +53,23 @@ from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from types import MappingProxyType, TracebackType
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit
+from urllib.parse import (
+    parse_qs,
+    parse_qsl,
+    quote,
+    unquote,
+    urlencode,
+    urljoin,
+    urlsplit,
+    urlunsplit,
+)
 
 import gitlab
 import orjson
 import requests
 import urllib3
 from gitlab.exceptions import GitlabAuthenticationError, GitlabHttpError, RedirectError
+from requests.cookies import RequestsCookieJar
 from requests.structures import CaseInsensitiveDict
 
 from bot.errors import BotError
@@ -194,6 +208,17 @@ class ClientStats:
         return self.rate_limit_wait_s + self.pacing_wait_s + self.backoff_wait_s
 
 
+@dataclass(frozen=True)
+class ClientSettings:
+    """What a client in another process needs to send requests as this one (``courier``)."""
+
+    url: str
+    token: str = field(repr=False)
+    timeout: float
+    per_page: int
+    max_retries: int
+
+
 def project_path(ref: str | int) -> str:
     """The API path of a project: ``/projects/7`` or ``/projects/acme%2Fbackend``.
 
@@ -253,7 +278,18 @@ class GitLabClient:
         self._gl.session.proxies.update(requests.utils.get_environ_proxies(url))
         self._gl.session.trust_env = False
         self._gl.session.hooks["response"].append(self._on_response)
+        # What python-gitlab's http_request sends with a GET, taken from python-gitlab once
+        # instead of per request: its headers (User-Agent, a JSON content type) over the
+        # session's, and its authentication (the token header).
+        options = self._gl._get_session_opts()
+        self._read_headers: CaseInsensitiveDict[str | bytes] = CaseInsensitiveDict(
+            self._gl.session.headers
+        )
+        self._read_headers.update(options["headers"])
+        self._read_headers["Content-type"] = "application/json"
+        self._read_auth: requests.auth.AuthBase | None = options["auth"]
         self.url: str = self._gl.url
+        self.timeout = timeout
         self.per_page = per_page
         self.budget = budget
         self.max_per_minute = max_per_minute
@@ -327,7 +363,7 @@ class GitLabClient:
             items=items,
             next_url=self._target(next_link) if next_link else None,
             total=_int(response.headers.get("X-Total")),
-            headers=MappingProxyType(CaseInsensitiveDict(response.headers)),
+            headers=MappingProxyType(response.headers),  # the response's own, read-only now
         )
 
     def pages(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Page]:
@@ -349,6 +385,51 @@ class GitLabClient:
                     path=shown,
                 )
             yield current
+
+    @property
+    def real_time(self) -> bool:
+        """Whether this client waits and tells time with the real clocks (no injected ones)."""
+        return (
+            self._sleep is time.sleep
+            and self._monotonic is time.monotonic
+            and self._clock is time.time
+        )
+
+    def settings(self) -> ClientSettings:
+        return ClientSettings(
+            url=self.url,
+            token=self._gl.private_token or "",
+            timeout=self.timeout,
+            per_page=self.per_page,
+            max_retries=self.max_retries,
+        )
+
+    def grant(self, count: int) -> int:
+        """Reserve up to ``count`` requests of the budget for a client in another process that
+        sends on this one's behalf; they count as sent from now on. Returns how many."""
+        with self._lock:
+            room = count if not self.budget else max(0, self.budget - self.requests)
+            granted = min(count, room)
+            self.requests += granted
+            return granted
+
+    def release(self, count: int) -> None:
+        """Give back ``count`` reserved requests that were never sent."""
+        with self._lock:
+            self.requests -= count
+
+    def absorb(self, stats: ClientStats) -> None:
+        """Add what another process's client did on this one's behalf to this one's statistics
+        (its requests are already counted, by ``grant``)."""
+        with self._lock:
+            self._retries += stats.retries
+            self._statuses.update(stats.by_status)
+            self._errors.update(stats.errors)
+            self._wait_counts["rate_limit"] += stats.rate_limit_waits
+            self._wait_counts["pacing"] += stats.pacing_waits
+            self._wait_seconds["rate_limit"] += stats.rate_limit_wait_s
+            self._wait_seconds["pacing"] += stats.pacing_wait_s
+            self._wait_seconds["backoff"] += stats.backoff_wait_s
 
     def stats(self) -> ClientStats:
         return ClientStats(
@@ -398,37 +479,29 @@ class GitLabClient:
         verb = method.upper()
         creates = verb == "POST"  # not safe to repeat blindly: it may create a second thing
         shown = _shown(target)
-        logged = self._scrub(_shown(target, query))
         backoff = 0.0
         backoff_reason = ""
         last = ""
         attempt = 0
         while attempt <= self.max_retries:
             attempt += 1
-            with self._lock:
-                if self.budget and self.requests >= self.budget:
-                    raise BudgetExhausted(self.budget)
-            if backoff:
-                self._wait("backoff", backoff, backoff_reason)
-                backoff = 0.0
-            with self._lock:
-                if self.budget and self.requests >= self.budget:
-                    raise BudgetExhausted(self.budget)
-                self._await_rate_limit()
-                self._pace()
-                self.requests += 1
+            self._admit(backoff, backoff_reason)
+            backoff = 0.0
             self._local.last = None
             started = self._monotonic()
             try:
-                response = self._gl.http_request(
-                    method,
-                    target,
-                    query_data=query,
-                    post_data=data,
-                    obey_rate_limit=False,
-                    retry_transient_errors=False,
-                    max_retries=0,
-                )
+                if verb == "GET":
+                    response = self._read(target, query)
+                else:
+                    response = self._gl.http_request(
+                        method,
+                        target,
+                        query_data=query,
+                        post_data=data,
+                        obey_rate_limit=False,
+                        retry_transient_errors=False,
+                        max_retries=0,
+                    )
             except RedirectError:
                 # python-gitlab refuses a POST or PUT that was redirected (and so became a GET).
                 raise GitLabError(
@@ -450,7 +523,9 @@ class GitLabClient:
                 name = type(exc).__name__
                 with self._lock:
                     self._errors[name] += 1
-                LOG.debug("%s %s -> %s after %d ms", verb, logged, name, self._ms(started))
+                if LOG.isEnabledFor(logging.DEBUG):
+                    logged = self._logged(target, query)
+                    LOG.debug("%s %s -> %s after %d ms", verb, logged, name, self._ms(started))
                 last = name
                 if not _retryable(exc):
                     break
@@ -462,7 +537,9 @@ class GitLabClient:
                 continue
 
             status = response.status_code
-            LOG.debug("%s %s -> %d in %d ms", verb, logged, status, self._ms(started))
+            if LOG.isEnabledFor(logging.DEBUG):  # the query, masked, is not free to build
+                logged = self._logged(target, query)
+                LOG.debug("%s %s -> %d in %d ms", verb, logged, status, self._ms(started))
             with self._lock:
                 self._statuses[status] += 1
                 if status != 429:
@@ -487,6 +564,62 @@ class GitLabClient:
                 raise self._refusal(response, verb, shown, last)
             self._retry(attempt, f"{verb} {shown} answered {last}")
         raise GitLabUnavailable(verb, shown, attempt, last)
+
+    def _admit(self, backoff: float, reason: str) -> None:
+        """Let the next attempt out: within the budget, after the back-off, after any wait
+        GitLab asked for, within the pace; then count it."""
+        with self._lock:
+            if self.budget and self.requests >= self.budget:
+                raise BudgetExhausted(self.budget)
+        if backoff:
+            self._wait("backoff", backoff, reason)
+        with self._lock:
+            if self.budget and self.requests >= self.budget:
+                raise BudgetExhausted(self.budget)
+            self._await_rate_limit()
+            self._pace()
+            self.requests += 1
+
+    def _read(self, target: str, query: Mapping[str, Any]) -> requests.Response:
+        """One GET, sent as python-gitlab's ``http_request`` sends it; any status is returned.
+
+        The same request on the same session: python-gitlab's URL (the target's own query
+        first, then ``query``, encoded by ``requests``), headers and timeout, the session's
+        cookies, hooks (``_on_response``), proxies and TLS settings, redirects followed. What
+        is left out is work that gives the same answer every time: python-gitlab's option
+        copying and ``requests.Session.request``'s merging of session settings, about half of
+        the client's CPU time per request, and a sync sends a request per merge request.
+        """
+        url = target if target.startswith(("http://", "https://")) else self._gl.api_url + target
+        parts = urlsplit(url)
+        params: dict[str, Any] = dict(parse_qs(parts.query))
+        gitlab.utils.copy_dict(src=dict(query), dest=params)
+        session = self._gl.session
+        cookies = RequestsCookieJar()  # a copy, as requests makes for every request
+        cookies.update(session.cookies)
+        prepared = requests.PreparedRequest()
+        prepared.prepare(
+            method="GET",
+            url=urlunsplit(parts._replace(query="")),
+            headers=self._read_headers,
+            params=_query_string(params),
+            cookies=cookies,
+            auth=self._read_auth,
+            hooks=session.hooks,
+        )
+        return session.send(
+            prepared,
+            timeout=self._gl.timeout,
+            allow_redirects=True,
+            proxies=session.proxies,
+            stream=False,
+            verify=self._gl.ssl_verify,
+            cert=session.cert,
+        )
+
+    def _logged(self, target: str, query: Mapping[str, Any]) -> str:
+        """``target`` and ``query`` as the debug log shows them: token-like values masked."""
+        return self._scrub(_shown(target, query))
 
     def _retry(self, attempt: int, reason: str) -> None:
         if attempt <= self.max_retries:
@@ -689,6 +822,18 @@ def _shown(target: str, query: Mapping[str, Any] | None = None) -> str:
         (key, _MASK if key.lower() in _SECRET_PARAMS else str(value)) for key, value in pairs
     )
     return f"{path}?{urlencode(shown, safe='[]:,')}" if shown else path
+
+
+def _query_string(params: Mapping[str, Any]) -> str:
+    """``params`` encoded as ``requests`` encodes a dict of them: a list or tuple is a repeated
+    key, ``None`` is left out. Handing ``requests`` the string spares it a runtime protocol
+    check per request."""
+    pairs: list[tuple[str, Any]] = []
+    for key, values in params.items():
+        if isinstance(values, str | bytes) or not hasattr(values, "__iter__"):
+            values = [values]
+        pairs.extend((key, value) for value in values if value is not None)
+    return urlencode(pairs, doseq=True)
 
 
 def _server_message(response: requests.Response) -> str:

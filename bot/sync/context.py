@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.models import Project
 from bot.sync.client import GitLabClient, Page
+from bot.sync.diffs import DiffFetcher
 from bot.sync.records import must_time
 from bot.sync.summary import SyncSummary
 from bot.sync.users import Directory
@@ -45,6 +46,7 @@ class ProjectSync:
 
     project: Project
     client: GitLabClient
+    diffs: DiffFetcher  # the run's, shared by its projects
     sessions: sessionmaker[Session]
     directory: Directory
     summary: SyncSummary

@@ -8,8 +8,9 @@ changes.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -25,6 +26,39 @@ from bot.sync import attribution, bulk
 from bot.sync.users import Directory
 
 Payload = dict[str, object]
+
+
+class Item(Protocol):
+    """What derivation reads of a stored MR or issue: an ORM row, or a page's ``Fresh`` one."""
+
+    @property
+    def iid(self) -> int: ...
+
+    @property
+    def raw(self) -> dict[str, Any]: ...
+
+    @property
+    def deleted_at(self) -> datetime | None: ...
+
+
+class MergeRequestItem(Item, Protocol):
+    @property
+    def diffs(self) -> list[Any] | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Fresh:
+    """An item a page has just written with a Core upsert, where no ORM row exists."""
+
+    iid: int
+    raw: dict[str, Any]
+    diffs: list[Any] | None = None
+    deleted_at: datetime | None = None
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> Fresh:
+        """From the column values written (``records.merge_request_values`` and the like)."""
+        return cls(values["iid"], values["raw"], values.get("diffs"), values["deleted_at"])
 
 
 def mr_source(project_id: int, iid: int) -> str:
@@ -133,21 +167,23 @@ def merge_requests(
     session: Session,
     directory: Directory,
     project: models.Project,
-    rows: Sequence[models.MergeRequest],
+    rows: Sequence[MergeRequestItem],
     now: datetime,
 ) -> tuple[int, int]:
     """Re-derive the activities of several merge requests of one project."""
+    if not rows:
+        return 0, 0
     iids = [row.iid for row in rows]
     notes = _notes(session, project.id, "MergeRequest", iids)
     approvals: dict[int, list[dict[str, object]]] = {iid: [] for iid in iids}
-    for approval in session.scalars(
-        select(models.Approval).where(
+    for mr_iid, raw in session.execute(  # columns, not objects: nothing here is written back
+        select(models.Approval.mr_iid, models.Approval.raw).where(
             models.Approval.project_id == project.id,
             models.Approval.mr_iid.in_(iids),
             models.Approval.deleted_at.is_(None),
         )
     ):
-        approvals[approval.mr_iid].append(dict(approval.raw))
+        approvals[mr_iid].append(raw)  # decoded afresh for this query: ours to hand on
     activities: list[Activity] = []
     for row in rows:
         if row.deleted_at is None:
@@ -168,10 +204,12 @@ def issues(
     session: Session,
     directory: Directory,
     project: models.Project,
-    rows: Sequence[models.Issue],
+    rows: Sequence[Item],
     now: datetime,
 ) -> tuple[int, int]:
     """Re-derive the activities of several issues of one project."""
+    if not rows:
+        return 0, 0
     notes = _notes(session, project.id, "Issue", [row.iid for row in rows])
     activities: list[Activity] = []
     for row in rows:

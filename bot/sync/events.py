@@ -19,7 +19,7 @@ from bot.store import models
 from bot.sync import bulk, derive, watermarks
 from bot.sync.context import ProjectSync
 from bot.sync.prefetch import ahead
-from bot.sync.records import approval_row, must_time, note_values
+from bot.sync.records import approval_values, must_time, note_values
 from bot.sync.users import referenced_users
 
 Payload = dict[str, Any]
@@ -130,10 +130,16 @@ def _store(
             if (iid, uid) not in stored:
                 stored.add((iid, uid))
                 approved_at = must_time(event["created_at"], "event")
-                approval = approval_row(
-                    job.project.id, iid, event["author"], approved_at, f"{job.api}/events", job.now
+                rows.append(
+                    approval_values(
+                        job.project.id,
+                        iid,
+                        event["author"],
+                        approved_at,
+                        f"{job.api}/events",
+                        job.now,
+                    )
                 )
-                rows.append(bulk.values(approval))
                 job.summary.add(job.path, "approvals", new=1)
             touched.add(("MergeRequest", iid))
         bulk.upsert(session, models.Approval, rows, ["project_id", "mr_iid", "user_id"])

@@ -9,7 +9,7 @@ nothing is lost either way.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,11 +23,10 @@ from bot.sync.context import ProjectSync, updated_pages
 from bot.sync.prefetch import ahead
 from bot.sync.records import (
     approval_row,
-    issue_row,
-    merge_request_row,
+    issue_values,
+    merge_request_values,
     must_time,
     note_row,
-    slim_diff,
 )
 from bot.sync.users import referenced_users
 
@@ -44,7 +43,6 @@ class Kind:
     carried: tuple[Any, ...] = ()  # columns a changed item keeps from its stored row
 
 
-DIFF_FETCHERS = 4
 MERGE_REQUESTS = Kind(
     "merge_requests",
     "merge_requests",
@@ -64,20 +62,17 @@ def sync(job: ProjectSync, kind: Kind) -> None:
     job.progress.start(job.path, kind.resource)
     path = f"{job.api}/{kind.segment}"
     walk = updated_pages(job.client, path, {"state": "all", "per_page": 100}, since)
-    with ThreadPoolExecutor(DIFF_FETCHERS, thread_name_prefix="diffs") as pool:
-        early = EarlyDiffs(job, pool, shas) if kind is MERGE_REQUESTS else None
-        staged = (
-            (page, position, early.start(page.items) if early else {}) for page, position in walk
-        )
-        for page, position, diffs in ahead(staged, name=f"{kind.resource} pages"):
-            with job.sessions() as session, session.begin():
-                store(job, session, kind, page.items, diffs)
-                if position is not None:
-                    watermarks.write(
-                        session, job.project.id, kind.resource, position.isoformat(), job.now
-                    )
-            job.summary.add(job.path, kind.resource, fetched=len(page.items))
-            job.progress.advance(len(page.items))
+    early = EarlyDiffs(job, shas) if kind is MERGE_REQUESTS else None
+    staged = ((page, position, early.start(page.items) if early else {}) for page, position in walk)
+    for page, position, diffs in ahead(staged, name=f"{kind.resource} pages"):
+        with job.sessions() as session, session.begin():
+            store(job, session, kind, page.items, diffs)
+            if position is not None:
+                watermarks.write(
+                    session, job.project.id, kind.resource, position.isoformat(), job.now
+                )
+        job.summary.add(job.path, kind.resource, fetched=len(page.items))
+        job.progress.advance(len(page.items))
     job.progress.finish()
 
 
@@ -93,11 +88,11 @@ class EarlyDiffs:
     when the head commit matches, and fetches itself otherwise.
     """
 
-    def __init__(self, job: ProjectSync, pool: ThreadPoolExecutor, shas: dict[int, str]) -> None:
-        self.job, self.pool, self.shas = job, pool, shas
+    def __init__(self, job: ProjectSync, shas: dict[int, str]) -> None:
+        self.job, self.shas = job, shas
 
     def start(self, payloads: list[Payload]) -> dict[int, tuple[str, Future[list[Any]]]]:
-        started: dict[int, tuple[str, Future[list[Any]]]] = {}
+        wanted: list[tuple[int, str, int]] = []
         for payload in payloads:
             sha, ident, iid = payload.get("sha"), payload.get("id"), payload.get("iid")
             if not isinstance(sha, str) or not sha or not isinstance(ident, int):
@@ -105,8 +100,12 @@ class EarlyDiffs:
             if self.shas.get(ident) == sha or not isinstance(iid, int):
                 continue
             self.shas[ident] = sha
-            started[ident] = (sha, self.pool.submit(fetch_diffs, self.job, iid))
-        return started
+            wanted.append((ident, sha, iid))
+        # A page's diffs are started together: the courier takes them in one message.
+        futures = self.job.diffs.start(self.job.api, [iid for _, _, iid in wanted])
+        return {
+            ident: (sha, future) for (ident, sha, _), future in zip(wanted, futures, strict=True)
+        }
 
 
 def stored_diff_shas(session: Session, job: ProjectSync) -> dict[int, str]:
@@ -143,10 +142,11 @@ def store(
             ).where(model.id.in_([int(p["id"]) for p in payloads]))
         )
     }
-    changed: list[Any] = []
-    needs_diffs: list[Any] = []
-    old_diffs: list[Any] = []
+    changed: list[dict[str, Any]] = []  # column values, written below with one statement
+    needs_diffs: list[dict[str, Any]] = []
+    old_diffs: list[dict[str, Any]] = []
     endpoint = f"{job.api}/{kind.segment}"
+    values = merge_request_values if kind is MERGE_REQUESTS else issue_values
     for payload in payloads:
         old = existing.get(int(payload["id"]))
         updated_at = must_time(payload["updated_at"], kind.resource)
@@ -158,19 +158,14 @@ def store(
         ):
             continue
         job.directory.ensure(session, referenced_users(payload), job.now)
-        # A detached row: written below with one statement for the page, read by derivation.
-        fresh: Any = (
-            merge_request_row(payload, endpoint, job.now)
-            if kind is MERGE_REQUESTS
-            else issue_row(payload, endpoint, job.now)
-        )
+        fresh = values(payload, endpoint, job.now)
         changed.append(fresh)
         if kind is MERGE_REQUESTS:
-            fresh.diffs_sha = old.diffs_sha if old else None
+            fresh["diffs_sha"] = old.diffs_sha if old else None
             # --full fetches diffs again once per run, not again for an MR the walk's
             # inclusive bound hands back.
             again = job.full and (old is None or old.fetched_at != job.now)
-            if fresh.sha and (again or fresh.sha != fresh.diffs_sha):
+            if fresh["sha"] and (again or fresh["sha"] != fresh["diffs_sha"]):
                 needs_diffs.append(fresh)
             elif old is not None:
                 old_diffs.append(fresh)
@@ -179,45 +174,32 @@ def store(
         kept: dict[int, Any] = {
             int(ident): diffs
             for ident, diffs in session.execute(
-                select(model.id, model.diffs).where(model.id.in_([row.id for row in old_diffs]))
+                select(model.id, model.diffs).where(model.id.in_([row["id"] for row in old_diffs]))
             )
         }
         for row in old_diffs:
-            row.diffs = kept.get(row.id)
+            row["diffs"] = kept.get(row["id"])
     if needs_diffs:
         started = early or {}
-        late = [row for row in needs_diffs if started.get(row.id, ("",))[0] != row.sha]
-        if late:
-            # Diffs are one request per MR: fetch the ones not under way side by side.
-            with ThreadPoolExecutor(DIFF_FETCHERS, thread_name_prefix="diffs") as pool:
-                fetched = dict(
-                    zip(
-                        [row.id for row in late],
-                        pool.map(lambda row: fetch_diffs(job, row.iid), late),
-                        strict=True,
-                    )
-                )
-        else:
-            fetched = {}
+        late = [row for row in needs_diffs if started.get(row["id"], ("",))[0] != row["sha"]]
+        # Diffs are one request per MR: fetch the ones not under way side by side.
+        futures = job.diffs.start(job.api, [row["iid"] for row in late]) if late else []
+        fetched = dict(zip([row["id"] for row in late], futures, strict=True))
         for row in needs_diffs:
-            diffs = fetched[row.id] if row.id in fetched else started[row.id][1].result()
-            row.diffs, row.diffs_sha = diffs, row.sha
+            ident = row["id"]
+            row["diffs"] = (fetched[ident] if ident in fetched else started[ident][1]).result()
+            row["diffs_sha"] = row["sha"]
     if not changed:
         return
-    bulk.upsert(session, model, [bulk.values(row) for row in changed], ["id"])
-    counts = stored_comments(session, job.project.id, kind.noteable_type, [r.iid for r in changed])
+    bulk.upsert(session, model, changed, ["id"])
+    iids = [row["iid"] for row in changed]
+    counts = stored_comments(session, job.project.id, kind.noteable_type, iids)
     for row in changed:
-        if counts.get(row.iid, 0) != row.user_notes_count:
-            refetch_notes(job, session, kind, row.iid)
-    written, removed = kind.derive(session, job.directory, job.project, changed, job.now)
+        if counts.get(row["iid"], 0) != row["user_notes_count"]:
+            refetch_notes(job, session, kind, row["iid"])
+    items = [derive.Fresh.of(row) for row in changed]
+    written, removed = kind.derive(session, job.directory, job.project, items, job.now)
     job.summary.activities.update(written=written, removed=removed)
-
-
-def fetch_diffs(job: ProjectSync, iid: int) -> list[Any]:
-    items: list[Any] = []
-    for page in job.client.pages(f"{job.api}/merge_requests/{iid}/diffs", {"per_page": 100}):
-        items.extend(slim_diff(item) for item in page.items)
-    return items
 
 
 def stored_comments(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.activities.diffs import line_counts
-from bot.store.models import Approval, Issue, MergeRequest, Note, Pipeline, Project
+from bot.store.models import Approval, Note, Pipeline, Project
 
 Payload = dict[str, Any]
 
@@ -43,28 +43,35 @@ def project_row(payload: Payload, endpoint: str, now: datetime) -> Project:
     )
 
 
-def merge_request_row(payload: Payload, endpoint: str, now: datetime) -> MergeRequest:
-    return MergeRequest(
+def merge_request_values(payload: Payload, endpoint: str, now: datetime) -> dict[str, Any]:
+    """A merge request's columns as a dict, for a Core upsert of a whole page; its diffs are
+    filled in by the caller."""
+    updated_at = must_time(payload.get("updated_at"), "merge request")
+    return dict(
         id=int(payload["id"]),
         project_id=int(payload["project_id"]),
         iid=int(payload["iid"]),
         author_id=_user_id(payload.get("author")),
         state=str(payload["state"]),
         created_at=must_time(payload.get("created_at"), "merge request"),
-        updated_at=must_time(payload.get("updated_at"), "merge request"),
+        updated_at=updated_at,
         merged_at=parse_time(payload.get("merged_at")),
         sha=payload.get("sha"),
         user_notes_count=int(payload.get("user_notes_count") or 0),
+        diffs=None,
+        diffs_sha=None,
         raw=payload,
         endpoint=endpoint,
         fetched_at=now,
-        source_updated_at=parse_time(payload.get("updated_at")),
+        source_updated_at=updated_at,
         deleted_at=None,
     )
 
 
-def issue_row(payload: Payload, endpoint: str, now: datetime) -> Issue:
-    return Issue(
+def issue_values(payload: Payload, endpoint: str, now: datetime) -> dict[str, Any]:
+    """An issue's columns as a dict, for a Core upsert of a whole page."""
+    updated_at = must_time(payload.get("updated_at"), "issue")
+    return dict(
         id=int(payload["id"]),
         project_id=int(payload["project_id"]),
         iid=int(payload["iid"]),
@@ -73,12 +80,12 @@ def issue_row(payload: Payload, endpoint: str, now: datetime) -> Issue:
         issue_type=str(payload.get("issue_type") or "issue"),
         confidential=bool(payload.get("confidential")),
         created_at=must_time(payload.get("created_at"), "issue"),
-        updated_at=must_time(payload.get("updated_at"), "issue"),
+        updated_at=updated_at,
         user_notes_count=int(payload.get("user_notes_count") or 0),
         raw=payload,
         endpoint=endpoint,
         fetched_at=now,
-        source_updated_at=parse_time(payload.get("updated_at")),
+        source_updated_at=updated_at,
         deleted_at=None,
     )
 
@@ -123,7 +130,14 @@ def note_values(
 def approval_row(
     project_id: int, mr_iid: int, user: Payload, approved_at: datetime, endpoint: str, now: datetime
 ) -> Approval:
-    return Approval(
+    return Approval(**approval_values(project_id, mr_iid, user, approved_at, endpoint, now))
+
+
+def approval_values(
+    project_id: int, mr_iid: int, user: Payload, approved_at: datetime, endpoint: str, now: datetime
+) -> dict[str, Any]:
+    """An approval's columns as a dict, for Core upserts."""
+    return dict(
         project_id=project_id,
         mr_iid=mr_iid,
         user_id=int(user["id"]),

@@ -23,6 +23,7 @@ from bot.store.models import SyncRun
 from bot.sync import events, issuables, pipelines, projects, watermarks
 from bot.sync.client import BudgetExhausted, GitLabClient
 from bot.sync.context import NoProgress, Progress, ProjectSync
+from bot.sync.diffs import DiffFetcher
 from bot.sync.summary import SyncSummary
 from bot.sync.users import Directory
 
@@ -158,31 +159,38 @@ def _sync_all(
     if options.only:
         wanted = {path.lower() for path in options.only}
         watched = [p for p in watched if p.path.lower() in wanted]
-    for project in watched:
-        log.info("syncing %s", project.path)
-        job = ProjectSync(
-            project=project,
-            client=client,
-            sessions=sessions,
-            directory=directory,
-            summary=summary,
-            progress=progress,
-            now=now,
-            overlap=timedelta(seconds=options.overlap_seconds),
-            full=full,
-        )
-        events.sync_feed(job, "commented")
-        events.sync_feed(job, "approved")
-        issuables.sync(job, issuables.MERGE_REQUESTS)
-        issuables.sync(job, issuables.ISSUES)
-        due, since = _reconcile_due(sessions, project.id, now, options.reconcile_days)
-        if full or due:
-            issuables.reconcile(job, issuables.MERGE_REQUESTS, now, None if full else since)
-            issuables.reconcile(job, issuables.ISSUES, now, None if full else since)
-            with sessions() as session, session.begin():
-                watermarks.reconciled(session, project.id, now)
-        # Last: a pipeline is attributed through the MRs, which are now current.
-        pipelines.sync(job)
+    with DiffFetcher(client) as diffs:
+        for project in watched:
+            log.info("syncing %s", project.path)
+            job = ProjectSync(
+                project=project,
+                client=client,
+                diffs=diffs,
+                sessions=sessions,
+                directory=directory,
+                summary=summary,
+                progress=progress,
+                now=now,
+                overlap=timedelta(seconds=options.overlap_seconds),
+                full=full,
+            )
+            _sync_project(job, options)
+
+
+def _sync_project(job: ProjectSync, options: SyncOptions) -> None:
+    project, sessions, now, full = job.project, job.sessions, job.now, job.full
+    events.sync_feed(job, "commented")
+    events.sync_feed(job, "approved")
+    issuables.sync(job, issuables.MERGE_REQUESTS)
+    issuables.sync(job, issuables.ISSUES)
+    due, since = _reconcile_due(sessions, project.id, now, options.reconcile_days)
+    if full or due:
+        issuables.reconcile(job, issuables.MERGE_REQUESTS, now, None if full else since)
+        issuables.reconcile(job, issuables.ISSUES, now, None if full else since)
+        with sessions() as session, session.begin():
+            watermarks.reconciled(session, project.id, now)
+    # Last: a pipeline is attributed through the MRs, which are now current.
+    pipelines.sync(job)
 
 
 def _reconcile_due(

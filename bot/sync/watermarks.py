@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.store.models import Watermark
+from bot.sync import bulk
 
 
 def read(session: Session, project_id: int, resource: str) -> Watermark | None:
@@ -18,20 +19,14 @@ def read(session: Session, project_id: int, resource: str) -> Watermark | None:
 
 
 def write(session: Session, project_id: int, resource: str, position: str, now: datetime) -> None:
-    mark = session.get(Watermark, (project_id, resource))
-    if mark is None:
-        session.add(
-            Watermark(
-                project_id=project_id,
-                resource=resource,
-                position=position,
-                updated_at=now,
-                reconciled_at=None,
-            )
-        )
-    else:
-        mark.position = position
-        mark.updated_at = now
+    # One upsert rather than a read and a write: every page of every resource ends here.
+    # ``reconciled_at`` is left out, so an existing row keeps it and a new one starts without.
+    bulk.upsert(
+        session,
+        Watermark,
+        [{"project_id": project_id, "resource": resource, "position": position, "updated_at": now}],
+        ["project_id", "resource"],
+    )
 
 
 def reconciled(session: Session, project_id: int, now: datetime) -> None:

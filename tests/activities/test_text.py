@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.activities import text
@@ -354,6 +354,7 @@ def _parsed(value: str, project: str | None) -> text.TextFeatures:
 @given(
     value=st.one_of(_EDGY, st.sampled_from(["1. x", "1) y", "    code", "- a", "# h", "Thanks!"]))
 )
+@example(value=" \t0")  # a space and a tab reach the 4th column: an indented code block
 def test_plain_line_shortcut_reads_what_the_parser_reads(value: str) -> None:
     fast = text.text_features.__wrapped__(value, "acme/api")  # type: ignore[attr-defined]
     assert fast == _parsed(value, "acme/api")
@@ -361,5 +362,15 @@ def test_plain_line_shortcut_reads_what_the_parser_reads(value: str) -> None:
 
 def test_plain_line_shortcut_is_taken_for_plain_comments_only() -> None:
     assert text._plain_line("  Ship it, @bob! See #12?  ") == "Ship it, @bob! See #12?"
-    for markdown in ("1. first", "- item", "# title", "    code", "a `b`", "a\nb", "*x*", "a_b"):
+    for markdown in (
+        "1. first",
+        "- item",
+        "# title",
+        "    code",
+        "  \tcode",
+        "a `b`",
+        "a\nb",
+        "*x*",
+        "a_b",
+    ):
         assert text._plain_line(markdown) is None
