@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot.activities.kinds import TYPES
@@ -183,9 +184,28 @@ class _Bound(FieldCondition):
         },
     }
     words = ""
+    symbol = ""  # the Python comparison, ">=" or "<="
+    compare: ClassVar[Callable[[Any, Any], bool]]
 
     def describe(self) -> str:
         return f"{self.field} is {self.words} {literal(self.args['value'])}"
+
+    def evaluate(self, value: Any) -> bool:
+        return is_number(value) and type(self).compare(value, self.args["value"])
+
+    def compile(self) -> Predicate:
+        get, bound, compare = self.get, self.args["value"], type(self).compare
+
+        def holds(activity: Mapping[str, Any]) -> bool:
+            value = get(activity)
+            return (type(value) is int or type(value) is float) and compare(value, bound)
+
+        return holds
+
+    def emit(self, code: Emitter) -> str:
+        value, bound = code.field(self.field), code.const(self.args["value"])
+        number = f"(type({value}) is int or type({value}) is float)"
+        return f"({number} and {value} {self.symbol} {bound})"
 
 
 @register
@@ -199,22 +219,8 @@ class AtLeast(_Bound):
 
     name = "at_least"
     words = "at least"
-
-    def evaluate(self, value: Any) -> bool:
-        return is_number(value) and value >= self.args["value"]
-
-    def compile(self) -> Predicate:
-        get, bound = self.get, self.args["value"]
-
-        def holds(activity: Mapping[str, Any]) -> bool:
-            value = get(activity)
-            return (type(value) is int or type(value) is float) and value >= bound
-
-        return holds
-
-    def emit(self, code: Emitter) -> str:
-        value, bound = code.field(self.field), code.const(self.args["value"])
-        return f"((type({value}) is int or type({value}) is float) and {value} >= {bound})"
+    symbol = ">="
+    compare = operator.ge
 
 
 @register
@@ -228,22 +234,8 @@ class AtMost(_Bound):
 
     name = "at_most"
     words = "at most"
-
-    def evaluate(self, value: Any) -> bool:
-        return is_number(value) and value <= self.args["value"]
-
-    def compile(self) -> Predicate:
-        get, bound = self.get, self.args["value"]
-
-        def holds(activity: Mapping[str, Any]) -> bool:
-            value = get(activity)
-            return (type(value) is int or type(value) is float) and value <= bound
-
-        return holds
-
-    def emit(self, code: Emitter) -> str:
-        value, bound = code.field(self.field), code.const(self.args["value"])
-        return f"((type({value}) is int or type({value}) is float) and {value} <= {bound})"
+    symbol = "<="
+    compare = operator.le
 
 
 @register
