@@ -56,22 +56,22 @@ class RuleSet:
         for rule in self.rules:
             if rule.when is not None:
                 rule.when.screen(screens)
-        self._tests = {rule.id: rule.compile() for rule in self.rules}
+        # Window rules count activities with their own test; plain ones match per kind.
+        self._tests = {rule.id: rule.compile() for rule in self.rules if rule.window is not None}
         every: dict[str, list[Rule]] = {}
-        plain: dict[str, list[tuple[Rule, Any]]] = {}
+        plain: dict[str, list[Rule]] = {}
         for rule in self.rules:
             for kind in rule.kinds:
                 every.setdefault(kind, []).append(rule)
                 if rule.window is None:
-                    plain.setdefault(kind, []).append((rule, self._tests[rule.id]))
+                    plain.setdefault(kind, []).append(rule)
         self._every = {kind: tuple(rules) for kind, rules in every.items()}
-        self._plain = {kind: tuple(pairs) for kind, pairs in plain.items()}
         self._whys: dict[str, Why] = {}
         self._kinds: dict[str, KindMatcher] = {}
-        for kind, pairs in self._plain.items():
+        for kind, matching in plain.items():
             code = Emitter()
-            expressions = [rule_expression(rule, code) for rule, _test in pairs]
-            self._kinds[kind] = compile_kind([rule for rule, _test in pairs], expressions, code)
+            expressions = [rule_expression(rule, code) for rule in matching]
+            self._kinds[kind] = compile_kind(matching, expressions, code)
         self._windows = tuple(rule for rule in self.rules if rule.window is not None)
         self._by_id = {rule.id: rule for rule in self.rules}
 
