@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Container, Iterable
+from functools import cache
 from typing import Any
 
 try:  # pragma: no cover - exercised by whichever way the environment is
@@ -60,6 +61,14 @@ class Unscreenable(Exception):
 def available() -> bool:
     """Whether RE2 is installed, so that screening happens at all."""
     return _re2 is not None
+
+
+@cache
+def _relaxed(pattern: str, flags: int, lines: bool) -> str | None:
+    """``relax``, once per pattern (rule sets are loaded often; anchors repeat patterns),
+    and only when RE2 accepts the result."""
+    relaxed = relax(re.compile(pattern, flags), lines=lines)
+    return relaxed if relaxed is not None and _accepted(relaxed) else None
 
 
 def relax(regex: re.Pattern[str], *, lines: bool = False) -> str | None:
@@ -233,21 +242,24 @@ EVERYTHING = _Everything()
 
 
 class _Screen:
-    """The RE2 set of the relaxed patterns conditions search one field with."""
+    """The RE2 set of the relaxed patterns conditions search one field with, and its last
+    answer, kept by the identity of what it read (every rule reading an activity's field gets
+    the same object)."""
 
     def __init__(self) -> None:
         self._patterns: list[str] = []
-        self._unicode: set[int] = set()  # patterns screened on ASCII text only
+        self._unicode: frozenset[int] = _NOTHING  # patterns screened on ASCII text only
         self._match: Callable[[bytes], Any] | None = None
-        self._last: tuple[str | None, frozenset[int] | None] = (None, frozenset())
+        self._last: tuple[object, Container[int]] = (None, _NOTHING)
 
     def add(self, relaxed: str, *, ascii_only: bool = True) -> int:
-        """Register a relaxed pattern; its index in ``hits``."""
+        """Register a relaxed pattern; its index in ``candidates``."""
         self._match = None
         self._patterns.append(relaxed)
+        index = len(self._patterns) - 1
         if not ascii_only:
-            self._unicode.add(len(self._patterns) - 1)
-        return len(self._patterns) - 1
+            self._unicode = self._unicode | {index}
+        return index
 
     def _compiled(self) -> Callable[[bytes], Any]:
         """The compiled set's matcher, on UTF-8 bytes (a list of indexes, or None/empty)."""
@@ -266,42 +278,36 @@ class _Screen:
         self._match = match
         return match
 
-
-class FieldScreen(_Screen):
-    """One RE2 set for the patterns several conditions search in one text field.
-
-    ``hits(text)`` is worked out once per text: the conditions of every rule reading the same
-    activity's field get the same string object, so the last answer is kept by identity.
-    """
-
-    def hits(self, text: str) -> frozenset[int] | None:
-        """The indexes of the patterns that may be found in ``text`` (None: any may, for a
-        text RE2 cannot read, such as one holding a lone surrogate)."""
-        last = self._last
-        if last[0] is text:
-            return last[1]
+    def _scan(self, text: str) -> Container[int]:
+        """The indexes of the patterns ``text`` must be searched with: what RE2 finds, on a
+        non-ASCII text the patterns screened on ASCII only too, and every one for a text RE2
+        cannot read (a lone surrogate)."""
         match = self._match or self._compiled()
         try:
-            found: frozenset[int] | None = frozenset(match(text.encode()) or ())
+            found = frozenset(match(text.encode()) or ())
         except UnicodeEncodeError:
-            found = None
-        self._last = (text, found)
-        return found
-
-    def candidates(self, text: str) -> Container[int]:
-        """The indexes of the patterns ``text`` must be searched with: ``hits``, and on a
-        non-ASCII text the patterns screened on ASCII only (generated code tests membership)."""
-        found = self.hits(text)
-        if found is None:
             return EVERYTHING
         if self._unicode and not text.isascii():
             return found | self._unicode
         return found
 
 
+class FieldScreen(_Screen):
+    """One RE2 set for the patterns several conditions search in one text field."""
+
+    def candidates(self, text: str) -> Container[int]:
+        """The patterns that may be found in ``text`` (generated code tests membership)."""
+        last = self._last
+        if last[0] is text:
+            return last[1]
+        found = self._scan(text)
+        self._last = (text, found)
+        return found
+
+
 class ItemsScreen(_Screen):
     """A field screen over a list of texts: one pass over the elements joined by newlines
-    (patterns relaxed with ``lines``), kept by the list's identity.
+    (patterns relaxed with ``lines``).
 
     Some conditions read elements rewritten (``paths`` normalises ``./x`` to ``x``): a list
     holding an element the rewrite changes is not screened, so one screen serves both.
@@ -310,28 +316,19 @@ class ItemsScreen(_Screen):
     def __init__(self) -> None:
         super().__init__()
         self.prepare: Callable[[str], str] | None = None
-        self._last_items: tuple[list[Any] | None, Container[int]] = (None, _NOTHING)
 
     def candidates(self, values: list[Any]) -> Container[int]:
-        """The patterns that may be found in some element (see ``FieldScreen.candidates``)."""
-        last = self._last_items
+        """The patterns that may be found in some element."""
+        last = self._last
         if last[0] is values:
             return last[1]
         texts = [value for value in values if type(value) is str]
         prepare = self.prepare
-        found: Container[int]
         if prepare is not None and any(prepare(text) != text for text in texts):
-            found = EVERYTHING
+            found: Container[int] = EVERYTHING
         else:
-            joined = "\n".join(texts)
-            match = self._match or self._compiled()
-            try:
-                hits = frozenset(match(joined.encode()) or ())
-            except UnicodeEncodeError:
-                found = EVERYTHING
-            else:
-                found = hits | self._unicode if self._unicode and not joined.isascii() else hits
-        self._last_items = (values, found)
+            found = self._scan("\n".join(texts))
+        self._last = (values, found)
         return found
 
 
@@ -352,8 +349,8 @@ class Screens:
         ``prepare`` rewrites each element first (paths are normalised before globbing)."""
         if _re2 is None:
             return None
-        relaxed = relax(regex, lines=True)
-        if relaxed is None or not _accepted(relaxed):
+        relaxed = _relaxed(regex.pattern, regex.flags, True)
+        if relaxed is None:
             return None
         screen = self._lists.setdefault(field, ItemsScreen())
         if prepare is not None:
@@ -367,8 +364,8 @@ class Screens:
         pattern cannot be screened."""
         if _re2 is None:
             return None
-        relaxed = relax(regex)
-        if relaxed is None or not _accepted(relaxed):
+        relaxed = _relaxed(regex.pattern, regex.flags, False)
+        if relaxed is None:
             return None
         screen = self._fields.setdefault(field, FieldScreen())
         return Probe(screen, screen.add(relaxed, ascii_only=ascii_only(regex)))
