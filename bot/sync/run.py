@@ -8,15 +8,14 @@ its watermark, so an interrupted run loses nothing and the next one resumes.
 
 from __future__ import annotations
 
-import gc
 import logging
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.collector import rarer_collections
 from bot.config import Config
 from bot.errors import BotError
 from bot.store.models import SyncRun
@@ -63,24 +62,13 @@ class SyncResult:
     message: str = ""
 
 
+# A sync's survivors are few (a page at a time): a young generation of 50,000 allocations
+# is enough to make the collector's share of a sync negligible.
+SYNC_YOUNG = 50_000
+
+
 class SyncFailed(BotError):
     """The run stopped; what was collected before is kept."""
-
-
-@contextmanager
-def _rarer_collections() -> Iterator[None]:
-    """Run the cyclic garbage collector less often while a sync runs.
-
-    A sync allocates millions of short-lived dicts and lists (decoded pages, rows, activities)
-    and almost no reference cycles; at the default threshold the collector walks the young
-    generation every 700 allocations, a few percent of a sync's time for nothing found.
-    """
-    first, second, third = gc.get_threshold()
-    gc.set_threshold(max(first, 50_000), second, third)
-    try:
-        yield
-    finally:
-        gc.set_threshold(first, second, third)
 
 
 def run_sync(
@@ -93,7 +81,7 @@ def run_sync(
     full: bool = False,
     progress: Progress | None = None,
 ) -> SyncResult:
-    with _rarer_collections():
+    with rarer_collections(SYNC_YOUNG):
         return _run(options, client, sessions, now, monotonic, full, progress or NoProgress())
 
 
