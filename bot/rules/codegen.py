@@ -10,6 +10,10 @@ compiled helpers are passed in as constants (``k0``, ``k1``…), and the source 
 from the conditions' own templates, so a rule file cannot inject code. Conditions without an
 ``emit`` of their own call their compiled closure (``Condition.emit``). The generated function
 answers exactly as the rules' closures do (a Hypothesis test compares them).
+
+A rule that matched is turned into evidence by a second generated function of its own
+(``compile_evidence``): earner, summary template and the stored explanation, reading each
+field once, equal to what the rule's reference methods give (tests compare them).
 """
 
 from __future__ import annotations
@@ -19,10 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from bot.rules.explain import MAX_CHARS, shorten
 from bot.rules.fields import ATTRIBUTES, CONTEXT_PREFIX
+from bot.rules.template import text, tidy
 
 if TYPE_CHECKING:
+    from bot.rules.items import ItemIndex
     from bot.rules.rule import Rule
-    from bot.rules.screen import FieldScreen, ItemsScreen
+    from bot.rules.screen import FieldScreen
 
 KindMatcher = Callable[[Mapping[str, Any]], list[Any]]
 
@@ -37,6 +43,7 @@ class Emitter:
         self._ids: dict[int, str] = {}
         self.fields: dict[str, str] = {}  # field name → local variable
         self.screens: dict[int, tuple[str, str]] = {}  # id(screen) → (local, its field local)
+        self.unions: dict[int, str] = {}  # id(item index) → local
 
     def const(self, value: Any) -> str:
         """The name under which the generated code sees ``value``."""
@@ -53,10 +60,10 @@ class Emitter:
             local = self.fields[name] = f"v{len(self.fields)}"
         return local
 
-    def candidates(self, screen: FieldScreen | ItemsScreen, field: str) -> str:
+    def candidates(self, screen: FieldScreen, field: str) -> str:
         """An expression for ``screen.candidates(field's value)``, worked out on first use
-        (a local starting as None). The field must be a string (a list, for a list screen)
-        where the expression is evaluated."""
+        (a local starting as None). The field must be a string where the expression is
+        evaluated."""
         entry = self.screens.get(id(screen))
         if entry is None:
             entry = self.screens[id(screen)] = (f"h{len(self.screens)}", self.field(field))
@@ -64,6 +71,17 @@ class Emitter:
         local, value = entry
         work = self.const(screen.candidates)
         return f"({local} if {local} is not None else ({local} := {work}({value})))"
+
+    def union(self, index: ItemIndex, field: str) -> str:
+        """An expression for ``index.union(field's value)`` (the bits of the element tests
+        holding on some element), worked out on first use. The field must be a list where
+        the expression is evaluated."""
+        local = self.unions.get(id(index))
+        if local is None:
+            local = self.unions[id(index)] = f"u{len(self.unions)}"
+            self.const(index)  # keeps it alive, so its id stays its own
+        work = self.const(index.union)
+        return f"({local} if {local} is not None else ({local} := {work}({self.field(field)})))"
 
     def local(self, stem: str) -> str:
         """A fresh local variable name (``m0``, ``m1``…)."""
@@ -82,6 +100,10 @@ class Emitter:
         """An expression calling ``function`` (a predicate, an explanation) on the activity."""
         return f"{self.const(function)}({self.ACTIVITY})"
 
+    def call_on(self, function: Callable[[Any], Any], value: str) -> str:
+        """An expression calling ``function`` on ``value`` (a local or an expression)."""
+        return f"{self.const(function)}({value})"
+
     def prologue(self) -> list[str]:
         """The lines reading every field used, as the field getters do."""
         lines = []
@@ -94,6 +116,7 @@ class Emitter:
             else:
                 lines.append(f"{local} = a['fields'].get({key})")
         lines += [f"{local} = None" for local, _value in self.screens.values()]
+        lines += [f"{local} = None" for local in self.unions.values()]
         return lines
 
 
@@ -113,12 +136,42 @@ def compile_kind(rules: Sequence[Rule], expressions: Sequence[str], code: Emitte
     return matcher
 
 
-Why = Callable[[Mapping[str, Any]], dict[str, Any]]
+Evidence = Callable[[Mapping[str, Any]], Any]
 
 
-def compile_why(rule: Rule) -> Why:
-    """``why(rule.id, rule.description, rule.checks(a, brief=True))`` as one function."""
+def compile_evidence(rule: Rule, make: Callable[..., Any]) -> Evidence:
+    """For a plain rule (no window) and an activity it matched: ``make(rule id, expectations,
+    earner, activity key, summary, why)``, as ``RuleSet`` builds its ``Match``, in one
+    function reading each field once."""
     code = Emitter()
+    if rule.earner == "actor":
+        actor = code.field("actor_username")
+        earner = f"({actor} if isinstance({actor}, str) and {actor} else '')"
+    else:
+        value = code.field(rule.earner)
+        earner = f"({value} if isinstance({value}, str) and {value} else '')"
+    key = code.local("key")
+    parts = []
+    for is_name, part in rule.template.parts:
+        if not is_name:
+            parts.append(code.const(part))
+        else:
+            value = code.field(part)
+            parts.append(
+                f"({value} if type({value}) is str and len({value}) <= {MAX_CHARS} "
+                f"else {code.const(text)}({value}))"
+            )
+    summary = f"{code.const(tidy)}(''.join(({', '.join(parts)},)))" if parts else "''"
+    made = (
+        f"{code.const(make)}({code.const(rule.id)}, {code.const(rule.expectations)}, "
+        f"{earner}, ({key} if type({key} := a.get('key', '')) is str else str({key})), "
+        f"{summary}, {_why(rule, code)})"
+    )
+    return _function(code, "evidence", made)
+
+
+def _why(rule: Rule, code: Emitter) -> str:
+    """``why(rule.id, rule.description, rule.checks(a, brief=True))`` as an expression."""
     checks = [
         "{'condition': 'kind', 'field': 'kind', "
         f"'text': {code.const('kind is ' + ' or '.join(rule.kinds))}, "
@@ -134,16 +187,20 @@ def compile_why(rule: Rule) -> Why:
             f"'seen': {code.const(shorten)}({earner}), "
             f"'held': isinstance({earner}, str) and {earner} != ''}}"
         )
-    body = [f"    {line}" for line in code.prologue()]
-    body.append("    kind = a.get('kind')")
-    body.append(
-        f"    return {{'rule': {code.const(rule.id)}, "
+    return (
+        f"{{'rule': {code.const(rule.id)}, "
         f"'description': {code.const(rule.description)}, 'checks': [{', '.join(checks)}]}}"
     )
-    source = "def why(a):\n" + "\n".join(body) + "\n"
+
+
+def _function(code: Emitter, name: str, result: str) -> Callable[[Mapping[str, Any]], Any]:
+    body = [f"    {line}" for line in code.prologue()]
+    body.append("    kind = a.get('kind')")
+    body.append(f"    return {result}")
+    source = f"def {name}(a):\n" + "\n".join(body) + "\n"
     namespace: dict[str, Any] = dict(code.constants)
     exec(compile(source, "<rules>", "exec"), namespace)
-    function: Why = namespace["why"]
+    function: Callable[[Mapping[str, Any]], Any] = namespace[name]
     function.__doc__ = source
     return function
 

@@ -1,19 +1,28 @@
 """A set of checked rules, indexed by kind: matching, explaining, and window rules.
 
 ``match`` is the hot path (``ladder-bot match --rebuild`` runs it over every stored activity):
-it looks only at the rules for the activity's kind, runs their compiled closures, and builds an
-explanation only for the rules that matched, by evaluating them again in explain mode. The
-rules' text conditions share one RE2 screen per field (``bot.rules.screen``), so a field is
-scanned once for all of its patterns.
+it runs the one generated function of the activity's kind, which says which rules match
+(``bot.rules.codegen``), and for each of those the rule's generated evidence function, which
+works out earner, summary and explanation together. The rules' text conditions share one RE2
+screen per text field (``bot.rules.screen``), so a field is scanned once for all of its
+patterns, and one element index per list field (``bot.rules.items``), so each distinct path or
+label is tested once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from bot.rules.codegen import Emitter, KindMatcher, Why, compile_kind, compile_why, rule_expression
+from bot.rules.codegen import (
+    Emitter,
+    Evidence,
+    KindMatcher,
+    compile_evidence,
+    compile_kind,
+    rule_expression,
+)
 from bot.rules.explain import shorten, why
 from bot.rules.fields import getter
 from bot.rules.rule import Rule
@@ -21,9 +30,12 @@ from bot.rules.screen import Screens
 from bot.rules.window import completed_windows
 
 
-@dataclass(frozen=True)
-class Match:
-    """Evidence a rule found: who earned it, for which expectations, and why."""
+class Match(NamedTuple):
+    """Evidence a rule found: who earned it, for which expectations, and why.
+
+    A named tuple: a rebuild makes hundreds of thousands, and a tuple is the cheapest
+    immutable record to make.
+    """
 
     rule: str
     expectations: tuple[str, ...]
@@ -66,7 +78,7 @@ class RuleSet:
                 if rule.window is None:
                     plain.setdefault(kind, []).append(rule)
         self._every = {kind: tuple(rules) for kind, rules in every.items()}
-        self._whys: dict[str, Why] = {}
+        self._evidence: dict[str, Evidence] = {}
         self._kinds: dict[str, KindMatcher] = {}
         for kind, matching in plain.items():
             code = Emitter()
@@ -87,20 +99,14 @@ class RuleSet:
         matcher = self._kinds.get(activity["kind"])
         if matcher is None:
             return []
-        return [self._match(rule, activity) for rule in matcher(activity)]
-
-    def _match(self, rule: Rule, activity: Mapping[str, Any]) -> Match:
-        explain = self._whys.get(rule.id)
-        if explain is None:
-            explain = self._whys[rule.id] = compile_why(rule)
-        return Match(
-            rule=rule.id,
-            expectations=rule.expectations,
-            earner=rule.earner_of(activity) or "",
-            activity_key=str(activity.get("key", "")),
-            summary=rule.template.render(activity),
-            why=explain(activity),
-        )
+        evidence = self._evidence
+        found = []
+        for rule in matcher(activity):
+            make = evidence.get(rule.id)
+            if make is None:  # compiled on first use: most rules never match most kinds
+                make = evidence[rule.id] = compile_evidence(rule, Match)
+            found.append(make(activity))
+        return found
 
     def explain(self, activity: Mapping[str, Any]) -> list[Verdict]:
         """Every rule listing the activity's kind, matched or not, with every check."""

@@ -17,9 +17,8 @@ an RE2 pattern that matches *at least* what the original matches:
 
 The classes agree with Python's only on ASCII: a pattern compiled with ``re.ASCII`` (inline
 ``(?a)``, as the shipped rules are) is screened on any text, any other only on ASCII text.
-A list of texts (labels, paths) is screened in one pass over its elements joined by newlines,
-with ``^``, ``$``, ``\\A`` and ``\\z`` holding at every line, so a match in an element is still a
-match in the joined text; a pattern it rules out is not searched in any element.
+Lists of texts (labels, paths) are screened element by element, by their
+``bot.rules.items.ItemIndex``.
 
 Without the ``google-re2`` package nothing is screened, and everything still works.
 """
@@ -29,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Container, Iterable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:  # pragma: no cover - exercised by whichever way the environment is
     import re2 as _re2
@@ -38,6 +37,9 @@ except ImportError:  # pragma: no cover
 
 from re import _constants as _c  # type: ignore[attr-defined]
 from re import _parser as _p  # type: ignore[attr-defined]
+
+if TYPE_CHECKING:
+    from bot.rules.items import ItemIndex
 
 _NOTHING: frozenset[int] = frozenset()
 
@@ -63,25 +65,28 @@ def available() -> bool:
     return _re2 is not None
 
 
+def relaxed(regex: re.Pattern[str]) -> str | None:
+    """``relax(regex)`` when RE2 accepts it, or None (without RE2, always None)."""
+    if _re2 is None:
+        return None
+    return _relaxed(regex.pattern, regex.flags)
+
+
 @cache
-def _relaxed(pattern: str, flags: int, lines: bool) -> str | None:
+def _relaxed(pattern: str, flags: int) -> str | None:
     """``relax``, once per pattern (rule sets are loaded often; anchors repeat patterns),
     and only when RE2 accepts the result."""
-    relaxed = relax(re.compile(pattern, flags), lines=lines)
+    relaxed = relax(re.compile(pattern, flags))
     return relaxed if relaxed is not None and _accepted(relaxed) else None
 
 
-def relax(regex: re.Pattern[str], *, lines: bool = False) -> str | None:
-    """An RE2 pattern matching at least what ``regex`` matches, or None when there is none.
-
-    ``lines``: for texts joined by newlines, where what held at the start or end of a text
-    must hold at the start or end of any line.
-    """
+def relax(regex: re.Pattern[str]) -> str | None:
+    """An RE2 pattern matching at least what ``regex`` matches, or None when there is none."""
     try:
         parsed = _p.parse(regex.pattern, regex.flags)
     except (re.error, RecursionError, OverflowError, ValueError):
         return None
-    flags = parsed.state.flags | (_LINES if lines else 0)
+    flags = parsed.state.flags
     try:
         body = _sequence(list(parsed), flags)
     except (Unscreenable, RecursionError):
@@ -92,10 +97,6 @@ def relax(regex: re.Pattern[str], *, lines: bool = False) -> str | None:
 def ascii_only(regex: re.Pattern[str]) -> bool:
     """Whether ``regex`` reads every text with ASCII classes (``re.ASCII`` / ``(?a)``)."""
     return bool(regex.flags & re.ASCII)
-
-
-# A private flag bit (above every ``re`` flag): anchors hold at every line.
-_LINES = 1 << 20
 
 
 def _scoped(body: str, flags: int) -> str:
@@ -147,15 +148,14 @@ def _item(op: Any, av: Any, flags: int) -> str:
 
 
 def _at(where: Any, flags: int) -> str:
-    lines = flags & _LINES
     if where in (_c.AT_BEGINNING, _c.AT_BEGINNING_LINE):
-        return "(?m:^)" if flags & re.MULTILINE or lines else "^"
+        return "(?m:^)" if flags & re.MULTILINE else "^"
     if where is _c.AT_BEGINNING_STRING:
-        return "(?m:^)" if lines else r"\A"
+        return r"\A"
     if where in (_c.AT_END, _c.AT_END_LINE):
         return "(?m:$)"  # before any newline: wider than Python's "before a final newline"
     if where is _c.AT_END_STRING:
-        return "(?m:$)" if lines else r"\z"
+        return r"\z"
     if where is _c.AT_BOUNDARY:
         return r"\b"
     if where is _c.AT_NON_BOUNDARY:
@@ -292,96 +292,68 @@ class _Screen:
         return found
 
 
+# Names recur: project paths, branches, file paths, labels. A short text without a space is
+# taken for one and its answer remembered (up to REMEMBERED per field). Prose (titles,
+# descriptions, comments) is scanned every time: it rarely repeats in real projects.
+SHORT = 100
+REMEMBERED = 1 << 16
+
+
 class FieldScreen(_Screen):
     """One RE2 set for the patterns several conditions search in one text field."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._short: dict[str, Container[int]] = {}
+
+    def add(self, relaxed: str, *, ascii_only: bool = True) -> int:
+        self._short = {}
+        return super().add(relaxed, ascii_only=ascii_only)
 
     def candidates(self, text: str) -> Container[int]:
         """The patterns that may be found in ``text`` (generated code tests membership)."""
         last = self._last
         if last[0] is text:
             return last[1]
-        found = self._scan(text)
+        if len(text) <= SHORT and " " not in text:
+            short = self._short
+            found = short.get(text)
+            if found is None:
+                if len(short) >= REMEMBERED:
+                    short.clear()
+                found = short[text] = self._scan(text)
+        else:
+            found = self._scan(text)
         self._last = (text, found)
         return found
 
 
-class ItemsScreen(_Screen):
-    """A field screen over a list of texts: one pass over the elements joined by newlines
-    (patterns relaxed with ``lines``).
-
-    Some conditions read elements rewritten (``paths`` normalises ``./x`` to ``x``): a list
-    holding an element the rewrite changes is not screened, so one screen serves both.
+class Screens:
+    """What one rule set's conditions share: a screen per text field (``probe`` hands each
+    ``matches`` condition its place in one) and an element index per list field (``items``).
     """
 
     def __init__(self) -> None:
-        super().__init__()
-        self.prepare: Callable[[str], str] | None = None
-
-    def candidates(self, values: list[Any]) -> Container[int]:
-        """The patterns that may be found in some element."""
-        last = self._last
-        if last[0] is values:
-            return last[1]
-        texts = [value for value in values if type(value) is str]
-        prepare = self.prepare
-        if prepare is not None and any(prepare(text) != text for text in texts):
-            found: Container[int] = EVERYTHING
-        else:
-            found = self._scan("\n".join(texts))
-        self._last = (values, found)
-        return found
-
-
-class Screens:
-    """The field screens of one rule set; ``probe`` hands each ``matches`` condition its own."""
-
-    def __init__(self) -> None:
         self._fields: dict[str, FieldScreen] = {}
-        self._lists: dict[str, ItemsScreen] = {}
+        self._items: dict[str, ItemIndex] = {}
 
-    def items_probe(
-        self,
-        field: str,
-        regex: re.Pattern[str],
-        prepare: Callable[[str], str] | None = None,
-    ) -> ItemsProbe | None:
-        """``probe`` for a list of texts: the positions of the elements that may match.
-        ``prepare`` rewrites each element first (paths are normalised before globbing)."""
-        if _re2 is None:
-            return None
-        relaxed = _relaxed(regex.pattern, regex.flags, True)
-        if relaxed is None:
-            return None
-        screen = self._lists.setdefault(field, ItemsScreen())
-        if prepare is not None:
-            if screen.prepare not in (None, prepare):
-                return None  # one rewrite per field is all a screen knows
-            screen.prepare = prepare
-        return ItemsProbe(screen, screen.add(relaxed, ascii_only=ascii_only(regex)))
+    def items(self, field: str) -> ItemIndex:
+        """The element index of list field ``field`` (see ``bot.rules.items``)."""
+        from bot.rules.items import ItemIndex  # it screens with this module's FieldScreen
+
+        index = self._items.get(field)
+        if index is None:
+            index = self._items[field] = ItemIndex()
+        return index
 
     def probe(self, field: str, regex: re.Pattern[str]) -> Probe | None:
         """A quick "can ``regex`` be found in this text?" (False is certain), or None when the
         pattern cannot be screened."""
-        if _re2 is None:
-            return None
-        relaxed = _relaxed(regex.pattern, regex.flags, False)
-        if relaxed is None:
+        pattern = relaxed(regex)
+        if pattern is None:
             return None
         screen = self._fields.setdefault(field, FieldScreen())
-        return Probe(screen, screen.add(relaxed, ascii_only=ascii_only(regex)))
-
-
-class ItemsProbe:
-    """One pattern's place in a list screen: ``probe(values)`` is False when the pattern
-    cannot be found in any element."""
-
-    __slots__ = ("index", "screen")
-
-    def __init__(self, screen: ItemsScreen, index: int) -> None:
-        self.screen, self.index = screen, index
-
-    def __call__(self, values: list[Any]) -> bool:
-        return self.index in self.screen.candidates(values)
+        return Probe(screen, screen.add(pattern, ascii_only=ascii_only(regex)))
 
 
 class Probe:

@@ -56,10 +56,14 @@ class Template:
                 out.append(text(window.get(step[0])) if window is not None else "")
             else:
                 out.append(text(step(activity)))  # type: ignore[operator]
-        line = "".join(out)
-        if "\n" in line or "  " in line or "\t" in line or "\r" in line:
-            line = _SPACE.sub(" ", line)
-        return line.strip()
+        return tidy("".join(out))
+
+
+def tidy(line: str) -> str:
+    """A rendered summary on one line: runs of white space as one space, none at the ends."""
+    if "\n" in line or "  " in line or "\t" in line or "\r" in line:
+        line = _SPACE.sub(" ", line)
+    return line.strip()
 
 
 def parse_template(source: str) -> tuple[Template, list[str]]:
@@ -125,6 +129,9 @@ def text(value: Any) -> str:
         return value if len(value) <= MAX_CHARS else value[: MAX_CHARS - 1] + "…"
     if value is None:
         return ""
+    if type(value) is int:  # iids and counts, the usual placeholders that are not text
+        rendered = str(value)
+        return rendered if len(rendered) <= MAX_CHARS else rendered[: MAX_CHARS - 1] + "…"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():

@@ -190,6 +190,11 @@ def test_match_finds_exactly_the_rules_explain_says_matched(
         assert found.why["rule"] == verdicts[rule_id].why["rule"]
         assert all(check["held"] for check in found.why["checks"])
         assert _pruned(verdicts[rule_id].why["checks"], found.why["checks"])
+        rule = rules.get(rule_id)
+        assert rule is not None  # and the generated evidence says what the rule's parts say
+        assert found.summary == rule.template.render(subject)
+        assert found.earner == (rule.earner_of(subject) or "")
+        assert found.activity_key == str(subject.get("key", ""))
     for rule in rules.rules:
         if rule.when is not None:
             for leaf in leaves(rule.when):

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.ladder import load_ladder
-from bot.rules import RuleSet, load_rules
+from bot.rules import Match, RuleSet, load_rules
 from bot.rules.explain import why
 from bot.rules.rule import Rule
 from tests.rules.helpers import IDS
@@ -23,14 +23,21 @@ def library() -> RuleSet:
     return load_rules(sorted((ROOT / "rules").glob("*.yaml")), list(ladder.expectations))
 
 
-def _reference(ruleset: RuleSet, activity: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """What ``match`` must give: the rules whose own closure holds, with the tree-walked
-    brief explanation."""
+def _reference(ruleset: RuleSet, activity: dict[str, Any]) -> list[Match]:
+    """What ``match`` must give: the rules whose own closure holds, with the earner, the
+    template rendered part by part, and the tree-walked brief explanation."""
     found = []
     for rule in ruleset.rules:
         if rule.window is None and activity["kind"] in rule.kinds and rule.test(activity):
             found.append(
-                (rule.id, why(rule.id, rule.description, rule.checks(activity, brief=True)))
+                Match(
+                    rule.id,
+                    rule.expectations,
+                    rule.earner_of(activity) or "",
+                    str(activity.get("key", "")),
+                    rule.template.render(activity),
+                    why(rule.id, rule.description, rule.checks(activity, brief=True)),
+                )
             )
     return found
 
@@ -47,7 +54,7 @@ def test_generated_matching_equals_the_closures_on_every_library_example(
     assert len(examples) > 400
     matched = 0
     for activity in examples:
-        got = [(found.rule, found.why) for found in library.match(activity)]
+        got = library.match(activity)
         assert sorted(got, key=str) == sorted(_reference(library, activity), key=str)
         matched += len(got)
     assert matched > 200  # the comparison is not vacuous
@@ -93,6 +100,8 @@ rules:
         }
 
     assert [m.rule for m in rules.match(activity(HOSTILE))] == ["hostile"]
+    evidence = rules._evidence["hostile"].__doc__ or ""  # compiled on the first match
+    assert "__import__" not in evidence and "#" not in evidence and "system" not in evidence
     assert [m.rule for m in rules.match(activity("plain", "a ')\n# b"))] == ["hostile"]
     assert rules.match(activity("plain", "nothing")) == []
 

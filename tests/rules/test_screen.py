@@ -67,7 +67,10 @@ def test_every_library_pattern_is_screened() -> None:
 
 SCREENS = Screens()  # one screen for every pattern, as a rule set builds it
 PROBES = [(re.compile(p, f), SCREENS.probe("f", re.compile(p, f))) for p, f in PATTERNS]
-LISTS = [(re.compile(p, f), SCREENS.items_probe("l", re.compile(p, f))) for p, f in PATTERNS]
+ITEMS = [
+    (re.compile(p, f), SCREENS.items("l").add(re.compile(p, f).search, re.compile(p, f)))
+    for p, f in PATTERNS
+]
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -78,10 +81,10 @@ def test_the_screen_never_rules_out_a_match(texts: list[str]) -> None:
             assert probe is not None
             if regex.search(text):
                 assert probe(text), (regex.pattern, text)
-    for regex, items in LISTS:
-        assert items is not None
-        if any(regex.search(text) for text in texts):
-            assert items(texts), (regex.pattern, texts)
+    for regex, items in ITEMS:
+        # Elements are screened one by one, and the tests decide: exact, not only sound.
+        assert items.any(texts) == any(regex.search(text) for text in texts), regex.pattern
+        assert items.count(texts) == sum(1 for text in texts if regex.search(text))
 
 
 @pytest.mark.parametrize(
@@ -133,14 +136,14 @@ def test_the_screen_saves_searches_on_a_real_rule_set() -> None:
 
 
 def test_paths_screen_skips_rewritten_paths() -> None:
+    # RE2 reads "./tests/a.py" as written; the glob sees it normalised, and matches it.
     cond = Paths({"globs": ["tests/**"]})
     cond.screen(Screens())
-    assert cond.items_probe is not None
     subject: dict[str, Any] = {"fields": {"changed_paths": ["./tests/a.py", "src/b.py"]}}
-    assert cond.items_probe(subject["fields"]["changed_paths"])  # not screened: rewritten
+    assert cond.matched(subject["fields"]["changed_paths"]) == ["./tests/a.py"]
     assert cond.compile()(subject) and cond.evaluate(subject["fields"]["changed_paths"])
     other: dict[str, Any] = {"fields": {"changed_paths": ["src/tests.py", "src/b.py"]}}
-    assert not cond.items_probe(other["fields"]["changed_paths"])
+    assert cond.matched(other["fields"]["changed_paths"]) == []
     assert not cond.compile()(other) and not cond.evaluate(other["fields"]["changed_paths"])
 
 
@@ -158,3 +161,30 @@ def test_without_re2_nothing_is_screened_and_answers_stay(monkeypatch: pytest.Mo
     assert Screens().probe("f", re.compile("a")) is None
     assert [(m.rule, m.why) for m in plain.match(activity)] == screened
     assert screened  # not vacuous
+
+
+def test_names_are_scanned_once_and_prose_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not screen_module.available():
+        pytest.skip("google-re2 is not installed")
+    probe = Screens().probe("f", re.compile("(?a)tests/"))
+    assert probe is not None
+    screen = probe.screen
+    scanned: list[str] = []
+    scan = screen._scan
+    monkeypatch.setattr(screen, "_scan", lambda text: scanned.append(text) or scan(text))
+    for _ in range(2):  # equal texts, but new objects each time (as rows read from a store)
+        assert probe("".join(["app/", "tests/x.py"]))
+        assert not probe("".join(["app/", "src/x.py"]))
+        assert probe("".join(["moves ", "tests/ up"]))
+    assert scanned == ["app/tests/x.py", "app/src/x.py", "moves tests/ up", "moves tests/ up"]
+
+
+def test_the_names_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not screen_module.available():
+        pytest.skip("google-re2 is not installed")
+    monkeypatch.setattr(screen_module, "REMEMBERED", 3)
+    probe = Screens().probe("f", re.compile("(?a)x"))
+    assert probe is not None
+    names = [f"{'x' if n % 3 == 0 else 'y'}{n}" for n in range(20)]
+    assert [probe(name) for name in names] == [n % 3 == 0 for n in range(20)]
+    assert len(probe.screen._short) <= 3

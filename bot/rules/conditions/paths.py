@@ -19,7 +19,8 @@ from bot.rules.conditions.registry import (
 )
 from bot.rules.explain import literal, shorten
 from bot.rules.fields import Scope
-from bot.rules.screen import ItemsProbe, Screens
+from bot.rules.items import ItemTest, standalone
+from bot.rules.screen import Screens
 
 if TYPE_CHECKING:
     from bot.rules.codegen import Emitter
@@ -99,6 +100,19 @@ def _paths(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _including(spec: pathspec.PathSpec[Any]) -> re.Pattern[str] | None:
+    """One regex any path a glob includes must match (exclusions only take matches away), to
+    screen paths with; None when a glob has no regex of its own."""
+    including = []
+    for pattern in spec.patterns:
+        if getattr(pattern, "include", None):
+            regex = getattr(pattern, "regex", None)
+            if not isinstance(regex, re.Pattern):
+                return None
+            including.append(regex.pattern)
+    return re.compile("|".join(f"(?:{r})" for r in including)) if including else None
+
+
 @register
 class Paths(FieldCondition):
     """At least `at_least` (default 1) paths match one of the `globs`.
@@ -149,10 +163,25 @@ class Paths(FieldCondition):
         self.glob_errors = [(i, message) for i, message in self.glob_errors if message]
         self.spec: pathspec.PathSpec[Any] | None = None
         self.search: Callable[[str], Any] | None = None
-        self.items_probe: ItemsProbe | None = None
+        self.items: ItemTest | None = None
         if not self.glob_errors:
             self.spec = pathspec.PathSpec.from_lines(PATTERN_STYLE, self.globs, backend=BACKEND)
             self.search = _combined(self.spec)
+            self.items = standalone(*self._element_test())
+
+    def _element_test(
+        self,
+    ) -> tuple[Callable[[str], object], re.Pattern[str] | None, Callable[[str], str]]:
+        """Whether one path matches, and the regex to screen paths with (see ``ItemIndex``)."""
+        assert self.spec is not None
+        search = self.search
+        if search is None:
+            return self.spec.match_file, None, _normal
+
+        def test(path: str) -> bool:
+            return search(_normal(path)) is not None
+
+        return test, _including(self.spec), _normal
 
     def describe(self) -> str:
         globs = ", ".join(self.globs)
@@ -169,13 +198,8 @@ class Paths(FieldCondition):
 
     def matched(self, value: Any) -> list[str]:
         """The paths in `value` the globs match."""
-        assert self.spec is not None
-        search, spec = self.search, self.spec
-        if search is None:
-            return [p for p in _paths(value) if isinstance(p, str) and spec.match_file(p)]
-        if type(value) is list and value and self.items_probe and not self.items_probe(value):
-            return []  # the screen rules out every path
-        return [p for p in _paths(value) if isinstance(p, str) and search(_normal(p)) is not None]
+        assert self.items is not None
+        return self.items.which(_paths(value))
 
     def details(self, value: Any) -> dict[str, Any]:
         return self.judge(value)[1]
@@ -185,50 +209,36 @@ class Paths(FieldCondition):
         return len(matched) >= self.at_least, {"matched": shorten(matched)}
 
     def screen(self, screens: Screens) -> None:
-        """Screen the paths with the globs that include: when none of them can match any
-        path, no path matches (exclusions only ever take matches away)."""
-        if self.spec is None or self.search is None:
-            return
-        including = [
-            regex.pattern
-            for pattern in self.spec.patterns
-            if getattr(pattern, "include", None) and isinstance(regex := pattern.regex, re.Pattern)
-        ]
-        if including:
-            union = re.compile("|".join(f"(?:{r})" for r in including))
-            self.items_probe = screens.items_probe(self.field, union, prepare=_normal)
+        """Join the rule set's index of the field's elements (paths recur: each distinct
+        path is globbed once)."""
+        if self.spec is not None:
+            self.items = screens.items(self.field).add(*self._element_test())
             self.forget_compiled()
 
     def emit(self, code: Emitter) -> str:
-        """When the screen rules every path out for the including globs, none matches."""
-        if self.items_probe is None or self.search is None:
+        """A path is looked up in the index; a list's union (or count) is."""
+        if self.items is None:
             return super().emit(code)
-        value = code.field(self.field)
-        candidates = code.candidates(self.items_probe.screen, self.field)
-        ruled_out = f"type({value}) is list and {self.items_probe.index} not in {candidates}"
-        return f"(False if {ruled_out} else {code.call(self.compile())})"
+        value, need = code.field(self.field), self.at_least
+        one = f"{need} <= 1 and {code.call_on(self.items.holds, value)}"
+        if need <= 1:
+            union = code.union(self.items.index, self.field)
+            many = f"({union} & {self.items.bit}) != 0"
+        else:
+            many = f"{code.call_on(self.items.count, value)} >= {need}"
+        return f"(({one}) if type({value}) is str else type({value}) is list and {many})"
 
     def compile(self) -> Predicate:
-        search, get, need, probe = self.search, self.get, self.at_least, self.items_probe
-        if search is None:
+        items, get, need = self.items, self.get, self.at_least
+        if items is None:
             return super().compile()
+        holds_on, count = items.holds, items.count
 
         def holds(activity: Mapping[str, Any]) -> bool:
             value = get(activity)
-            paths = [value] if type(value) is str else value if type(value) is list else ()
-            if probe is not None and type(value) is list and value and not probe(value):
-                return False  # the screen rules out every path
-            hits = 0
-            for path in paths:
-                if type(path) is not str:
-                    continue
-                if path[:1] == "/" or path[:2] == "./":
-                    path = _normal(path)
-                if search(path) is not None:
-                    hits += 1
-                    if hits >= need:
-                        return True
-            return False
+            if type(value) is str:
+                return need <= 1 and holds_on(value)
+            return type(value) is list and count(value) >= need
 
         return holds
 

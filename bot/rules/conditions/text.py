@@ -16,7 +16,8 @@ from bot.rules.conditions.registry import (
 )
 from bot.rules.explain import literal, shorten
 from bot.rules.fields import FieldType, Scope
-from bot.rules.screen import ItemsProbe, Probe, Screens
+from bot.rules.items import ItemTest, standalone
+from bot.rules.screen import Probe, Screens
 
 if TYPE_CHECKING:
     from bot.rules.codegen import Emitter
@@ -71,7 +72,9 @@ class Matches(FieldCondition):
         flags = re.IGNORECASE if args.get("ignore_case") else 0
         self.regex, self.error = compile_regex(args["pattern"], flags)
         self.probe: Probe | None = None
-        self.items_probe: ItemsProbe | None = None
+        self.items: ItemTest | None = None
+        if self.regex is not None:
+            self.items = standalone(self.regex.search, self.regex)
 
     def describe(self) -> str:
         case = " (any case)" if self.args.get("ignore_case") else ""
@@ -79,13 +82,16 @@ class Matches(FieldCondition):
 
     def found(self, value: Any) -> str | None:
         """The first text the pattern finds in `value`."""
-        assert self.regex is not None
-        if type(value) is str and self.probe is not None and not self.probe(value):
-            return None  # the screen rules it out (see ``bot.rules.screen``)
-        texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-        for text in texts:
-            if isinstance(text, str) and (hit := self.regex.search(text)) is not None:
-                return hit.group(0)
+        assert self.regex is not None and self.items is not None
+        if isinstance(value, str):
+            if type(value) is str and self.probe is not None and not self.probe(value):
+                return None  # the screen rules it out (see ``bot.rules.screen``)
+            hit = self.regex.search(value)
+            return None if hit is None else hit.group(0)
+        if isinstance(value, list):
+            for text in self.items.which(value):
+                if (hit := self.regex.search(text)) is not None:
+                    return hit.group(0)
         return None
 
     def evaluate(self, value: Any) -> bool:
@@ -101,53 +107,34 @@ class Matches(FieldCondition):
     def screen(self, screens: Screens) -> None:
         if self.regex is not None:
             self.probe = screens.probe(self.field, self.regex)
-            self.items_probe = screens.items_probe(self.field, self.regex)
+            self.items = screens.items(self.field).add(self.regex.search, self.regex)
             self.forget_compiled()
 
     def compile(self) -> Predicate:
-        get, regex, probe, items_probe = self.get, self.regex, self.probe, self.items_probe
-        assert regex is not None
-        search = regex.search
-
-        if probe is not None and items_probe is not None:
-
-            def screened(activity: Mapping[str, Any]) -> bool:
-                value = get(activity)
-                if type(value) is str:
-                    return probe(value) and search(value) is not None
-                if type(value) is list and value and items_probe(value):
-                    for text in value:
-                        if type(text) is str and search(text) is not None:
-                            return True
-                return False
-
-            return screened
+        get, regex, probe, items = self.get, self.regex, self.probe, self.items
+        assert regex is not None and items is not None
+        search, any_element = regex.search, items.any
 
         def holds(activity: Mapping[str, Any]) -> bool:
             value = get(activity)
             if type(value) is str:
-                return search(value) is not None
+                return (probe is None or probe(value)) and search(value) is not None
             if type(value) is list:
-                for text in value:
-                    if type(text) is str and search(text) is not None:
-                        return True
+                return any_element(value)
             return False
 
         return holds
 
     def emit(self, code: Emitter) -> str:
-        """A string is searched inline (screened first); anything else goes to the closure."""
-        assert self.regex is not None
+        """A string is searched inline (screened first); a list is looked up in its index."""
+        assert self.regex is not None and self.items is not None
         value, search = code.field(self.field), code.const(self.regex.search)
         found = f"{search}({value}) is not None"
         if self.probe is not None:
             candidates = code.candidates(self.probe.screen, self.field)
             found = f"{self.probe.index} in {candidates} and {found}"
-        other = code.call(self.compile())
-        if self.items_probe is not None:
-            candidates = code.candidates(self.items_probe.screen, self.field)
-            ruled_out = f"type({value}) is list and {self.items_probe.index} not in {candidates}"
-            other = f"(False if {ruled_out} else {other})"
+        union = code.union(self.items.index, self.field)
+        other = f"(type({value}) is list and ({union} & {self.items.bit}) != 0)"
         return f"(({found}) if type({value}) is str else {other})"
 
     def emit_explain(self, code: Emitter, *, brief: bool) -> str:
@@ -260,9 +247,11 @@ class Count(FieldCondition):
         self.high: int | None = args.get("at_most")
         self.regex: re.Pattern[str] | None = None
         self.error = ""
-        self.items_probe: ItemsProbe | None = None
+        self.items: ItemTest | None = None
         if "matching" in args:
             self.regex, self.error = compile_regex(args["matching"])
+        if self.regex is not None:
+            self.items = standalone(self.regex.search, self.regex)
 
     def describe(self) -> str:
         if self.low is not None and self.high is not None:
@@ -278,12 +267,9 @@ class Count(FieldCondition):
         """How many elements count (None when the field is not a list)."""
         if not isinstance(value, list):
             return None
-        if self.regex is None:
+        if self.items is None:
             return len(value)
-        if type(value) is list and value and self.items_probe and not self.items_probe(value):
-            return 0  # the screen rules out every element
-        regex = self.regex
-        return sum(1 for item in value if isinstance(item, str) and regex.search(item))
+        return self.items.count(value)
 
     def evaluate(self, value: Any) -> bool:
         number = self.counted(value)
@@ -295,35 +281,35 @@ class Count(FieldCondition):
 
     def screen(self, screens: Screens) -> None:
         if self.regex is not None:
-            self.items_probe = screens.items_probe(self.field, self.regex)
+            self.items = screens.items(self.field).add(self.regex.search, self.regex)
             self.forget_compiled()
 
     def emit(self, code: Emitter) -> str:
-        """When the screen rules the pattern out of every element, the count is 0."""
-        if self.items_probe is None:
-            return super().emit(code)
+        """The bounds around ``len`` of the list, or the count of its index: a bit of the
+        list's union for "at least 1" and "at most 0", the usual bounds."""
         value = code.field(self.field)
-        candidates = code.candidates(self.items_probe.screen, self.field)
-        zero_holds = (self.low is None or self.low <= 0) and (self.high is None or self.high >= 0)
-        ruled_out = f"type({value}) is list and {self.items_probe.index} not in {candidates}"
-        return f"({zero_holds} if {ruled_out} else {code.call(self.compile())})"
+        low, high = self.low or 0, self.high
+        if self.items is not None and (low, high) in ((1, None), (0, 0)):
+            some = f"({code.union(self.items.index, self.field)} & {self.items.bit})"
+            return f"(type({value}) is list and {some} {'!=' if low else '=='} 0)"
+        number = f"len({value})" if self.items is None else code.call_on(self.items.count, value)
+        bounds = [code.const(self.low)] if self.low is not None else []
+        bounds.append(number)
+        if self.high is not None:
+            bounds.append(code.const(self.high))
+        if len(bounds) == 1:
+            return f"(type({value}) is list)"
+        return f"(type({value}) is list and {' <= '.join(bounds)})"
 
     def compile(self) -> Predicate:
-        get, low, high, probe = self.get, self.low, self.high, self.items_probe
-        search = self.regex.search if self.regex is not None else None
+        get, low, high, items = self.get, self.low, self.high, self.items
+        count = items.count if items is not None else len
 
         def holds(activity: Mapping[str, Any]) -> bool:
             value = get(activity)
             if type(value) is not list:
                 return False
-            if search is None:
-                number = len(value)
-            else:
-                number = 0
-                if not (probe is not None and value and not probe(value)):
-                    for item in value:
-                        if isinstance(item, str) and search(item):
-                            number += 1
+            number = count(value)
             return (low is None or number >= low) and (high is None or number <= high)
 
         return holds
