@@ -1,14 +1,15 @@
 """Benchmark the rules: evaluation throughput, and ``match --rebuild`` over a million activities.
 
-Run with ``.venv/bin/python benchmarks/rules_bench.py [--activities 1000000] [--keep]``. Every
-figure is measured in this one run, side by side:
+Run with ``.venv/bin/python benchmarks/rules_bench.py [--activities 1000000] [--rounds 7]
+[--keep]`` (``--activities 0``: throughput only). Every figure is measured in this one run, side
+by side:
 
 1. a generated team (20 people x 52 weeks, seed 1) is served by the offline GitLab and synced
    into a SQLite file: these are real activities with real computed fields;
 2. **throughput**: ``RuleSet.match`` with the shipped rules (``rules/``, ``ladder.yaml``) over
    those activities, in memory, on one core, explanations included, with the garbage collector
-   set as ``ladder-bot match`` sets it, against a bare loop that only reads each activity's
-   kind (the floor of any evaluator);
+   set as ``ladder-bot match`` sets it, pass by pass next to a bare loop that only reads each
+   activity's kind (the floor of any evaluator); the best and the median pass are reported;
 3. **rebuild**: the activities are replicated under fresh keys into a second SQLite file until
    it holds ``--activities`` rows (1,000,000 by default), then ``Matcher.run(rebuild=True)``
    recomputes all evidence (with a second core, the plain rules in a worker process, as
@@ -19,6 +20,7 @@ figure is measured in this one run, side by side:
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
 import time
@@ -81,24 +83,28 @@ def throughput(ruleset: Any, activities: list[dict[str, Any]], rounds: int) -> d
 
 
 def _throughput(ruleset: Any, activities: list[dict[str, Any]], rounds: int) -> dict[str, float]:
-    started = time.perf_counter()
-    kinds = Counter()
+    # Pass by pass, the floor and the rules side by side, so that a slow moment of a shared
+    # machine slows both; the best pass is what the code can do (as ``timeit`` reports), the
+    # median what a pass usually took, and the target is judged on the median.
+    floors, passes, matched = [], [], 0
     for _ in range(rounds):
+        kinds: Counter[str] = Counter()
+        started = time.perf_counter()
         for activity in activities:
             kinds[activity["kind"]] += 1
-    floor = time.perf_counter() - started
-    matched = 0
-    started = time.perf_counter()
-    for _ in range(rounds):
+        floors.append(time.perf_counter() - started)
+        matched = 0
+        started = time.perf_counter()
         for activity in activities:
             matched += len(ruleset.match(activity))
-    spent = time.perf_counter() - started
-    total = rounds * len(activities)
+        passes.append(time.perf_counter() - started)
+    count = len(activities)
     return {
-        "activities": total,
-        "seconds": spent,
-        "per_second": total / spent,
-        "floor_per_second": total / floor,
+        "activities": count,
+        "rounds": rounds,
+        "best_per_second": count / min(passes),
+        "median_per_second": count / statistics.median(passes),
+        "floor_per_second": count / min(floors),
         "matches": matched,
     }
 
@@ -164,8 +170,10 @@ def rebuild(database: Path, ruleset: Any, ladder: Any) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--activities", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=3, help="passes for the throughput test")
+    parser.add_argument(
+        "--activities", type=int, default=1_000_000, help="rows for the rebuild (0: no rebuild)"
+    )
+    parser.add_argument("--rounds", type=int, default=7, help="passes for the throughput test")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite files")
     args = parser.parse_args()
     ladder = load_ladder(ROOT / "ladder.yaml")
@@ -179,17 +187,29 @@ def main() -> None:
     figures = throughput(ruleset, activities, args.rounds)
     print("\n## Evaluation throughput (one core, in memory)")
     print(
-        f"  {figures['activities']:,} activities in {figures['seconds']:.2f} s: "
-        f"{figures['per_second']:,.0f} activities/s ({figures['matches']:,} matches); "
-        f"a loop that only reads the kind: {figures['floor_per_second']:,.0f}/s "
-        f"(ratio {figures['floor_per_second'] / figures['per_second']:.1f}x)"
+        f"  {figures['activities']:,} activities ({figures['matches']:,} matches), "
+        f"{figures['rounds']} passes: best {figures['best_per_second']:,.0f} activities/s, "
+        f"median {figures['median_per_second']:,.0f}/s; a loop that only reads the kind: "
+        f"{figures['floor_per_second']:,.0f}/s "
+        f"(ratio {figures['floor_per_second'] / figures['best_per_second']:.1f}x)"
     )
-    verdict = "MET" if figures["per_second"] >= 100_000 else "NOT MET"
-    print(f"  target >= 100,000 activities/s: {verdict}")
+    verdict = "MET" if figures["median_per_second"] >= 100_000 else "NOT MET"
+    print(f"  target >= 100,000 activities/s (median pass): {verdict}")
 
+    if args.activities > 0:
+        _rebuild_figures(work, activities, ruleset, ladder, args.activities)
+    if not args.keep:
+        for path in work.glob("*.db*"):
+            path.unlink()
+        work.rmdir()
+
+
+def _rebuild_figures(
+    work: Path, activities: list[dict[str, Any]], ruleset: Any, ladder: Any, target: int
+) -> None:
     big = work / "million.db"
     started = time.perf_counter()
-    written = replicate(activities, args.activities, big)
+    written = replicate(activities, target, big)
     print(f"\nreplicated to {written:,} activities in {time.perf_counter() - started:.1f} s")
     result = rebuild(big, ruleset, ladder)
     print("\n## match --rebuild on SQLite")
@@ -205,10 +225,6 @@ def main() -> None:
     )
     verdict = "MET" if result["rebuild_s"] < 60 else "NOT MET"
     print(f"  target rebuild < 60 s: {verdict}")
-    if not args.keep:
-        for path in work.glob("*.db*"):
-            path.unlink()
-        work.rmdir()
 
 
 if __name__ == "__main__":
