@@ -11,9 +11,9 @@ from the conditions' own templates, so a rule file cannot inject code. Condition
 ``emit`` of their own call their compiled closure (``Condition.emit``). The generated function
 answers exactly as the rules' closures do (a Hypothesis test compares them).
 
-A rule that matched is turned into evidence by a second generated function of its own
-(``compile_evidence``): earner, summary template and the stored explanation, reading each
-field once, equal to what the rule's reference methods give (tests compare them).
+The same function turns each rule that matched into its evidence (``evidence_expression``):
+earner, summary and stored explanation, from the locals already read, equal to what the rule's
+reference methods give (tests compare them).
 """
 
 from __future__ import annotations
@@ -120,13 +120,23 @@ class Emitter:
         return lines
 
 
-def compile_kind(rules: Sequence[Rule], expressions: Sequence[str], code: Emitter) -> KindMatcher:
-    """One function returning, of ``rules``, those whose expression holds, in order."""
+def compile_kind(
+    rules: Sequence[Rule],
+    expressions: Sequence[str],
+    code: Emitter,
+    results: Sequence[str] | None = None,
+) -> KindMatcher:
+    """One function returning, of ``rules``, those whose expression holds, in order; with
+    ``results`` (expressions, one per rule, such as ``evidence_expression``), what each of
+    those evaluates to instead, worked out with the same locals."""
     body = [f"    {line}" for line in code.prologue()]
+    body.append("    kind = a.get('kind')")
     body.append("    out = []")
-    for rule, expression in zip(rules, expressions, strict=True):
+    for index, (rule, expression) in enumerate(zip(rules, expressions, strict=True)):
         body.append(f"    if {expression}:")
-        body.append(f"        out.append({code.const(rule)})")
+        body.append(
+            f"        out.append({code.const(rule) if results is None else results[index]})"
+        )
     body.append("    return out")
     source = "def kind_matcher(a):\n" + "\n".join(body) + "\n"
     namespace: dict[str, Any] = dict(code.constants)
@@ -136,14 +146,10 @@ def compile_kind(rules: Sequence[Rule], expressions: Sequence[str], code: Emitte
     return matcher
 
 
-Evidence = Callable[[Mapping[str, Any]], Any]
-
-
-def compile_evidence(rule: Rule, make: Callable[..., Any]) -> Evidence:
+def evidence_expression(rule: Rule, code: Emitter, make: Callable[..., Any]) -> str:
     """For a plain rule (no window) and an activity it matched: ``make(rule id, expectations,
-    earner, activity key, summary, why)``, as ``RuleSet`` builds its ``Match``, in one
-    function reading each field once."""
-    code = Emitter()
+    earner, activity key, summary, why)``, as ``RuleSet`` builds its ``Match``, reading each
+    field once."""
     if rule.earner == "actor":
         actor = code.field("actor_username")
         earner = f"({actor} if isinstance({actor}, str) and {actor} else '')"
@@ -162,12 +168,11 @@ def compile_evidence(rule: Rule, make: Callable[..., Any]) -> Evidence:
                 f"else {code.const(text)}({value}))"
             )
     summary = f"{code.const(tidy)}(''.join(({', '.join(parts)},)))" if parts else "''"
-    made = (
+    return (
         f"{code.const(make)}({code.const(rule.id)}, {code.const(rule.expectations)}, "
         f"{earner}, ({key} if type({key} := a.get('key', '')) is str else str({key})), "
         f"{summary}, {_why(rule, code)})"
     )
-    return _function(code, "evidence", made)
 
 
 def _why(rule: Rule, code: Emitter) -> str:
@@ -191,18 +196,6 @@ def _why(rule: Rule, code: Emitter) -> str:
         f"{{'rule': {code.const(rule.id)}, "
         f"'description': {code.const(rule.description)}, 'checks': [{', '.join(checks)}]}}"
     )
-
-
-def _function(code: Emitter, name: str, result: str) -> Callable[[Mapping[str, Any]], Any]:
-    body = [f"    {line}" for line in code.prologue()]
-    body.append("    kind = a.get('kind')")
-    body.append(f"    return {result}")
-    source = f"def {name}(a):\n" + "\n".join(body) + "\n"
-    namespace: dict[str, Any] = dict(code.constants)
-    exec(compile(source, "<rules>", "exec"), namespace)
-    function: Callable[[Mapping[str, Any]], Any] = namespace[name]
-    function.__doc__ = source
-    return function
 
 
 def rule_expression(rule: Rule, code: Emitter) -> str:

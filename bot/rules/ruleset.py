@@ -1,9 +1,8 @@
 """A set of checked rules, indexed by kind: matching, explaining, and window rules.
 
 ``match`` is the hot path (``ladder-bot match --rebuild`` runs it over every stored activity):
-it runs the one generated function of the activity's kind, which says which rules match
-(``bot.rules.codegen``), and for each of those the rule's generated evidence function, which
-works out earner, summary and explanation together. The rules' text conditions share one RE2
+it runs the one generated function of the activity's kind (``bot.rules.codegen``), which
+decides which rules match and works out, for each of those, earner, summary and explanation. The rules' text conditions share one RE2
 screen per text field (``bot.rules.screen``), so a field is scanned once for all of its
 patterns, and one element index per list field (``bot.rules.items``), so each distinct path or
 label is tested once.
@@ -17,10 +16,9 @@ from typing import Any, NamedTuple
 
 from bot.rules.codegen import (
     Emitter,
-    Evidence,
     KindMatcher,
-    compile_evidence,
     compile_kind,
+    evidence_expression,
     rule_expression,
 )
 from bot.rules.explain import shorten, why
@@ -78,12 +76,8 @@ class RuleSet:
                 if rule.window is None:
                     plain.setdefault(kind, []).append(rule)
         self._every = {kind: tuple(rules) for kind, rules in every.items()}
-        self._evidence: dict[str, Evidence] = {}
-        self._kinds: dict[str, KindMatcher] = {}
-        for kind, matching in plain.items():
-            code = Emitter()
-            expressions = [rule_expression(rule, code) for rule in matching]
-            self._kinds[kind] = compile_kind(matching, expressions, code)
+        self._plain = {kind: tuple(rules) for kind, rules in plain.items()}
+        self._kinds: dict[str, KindMatcher] = {}  # compiled on first use (``_compiled``)
         self._windows = tuple(rule for rule in self.rules if rule.window is not None)
         self._by_id = {rule.id: rule for rule in self.rules}
 
@@ -98,15 +92,19 @@ class RuleSet:
         """Evidence from the rules without a window that match ``activity``."""
         matcher = self._kinds.get(activity["kind"])
         if matcher is None:
-            return []
-        evidence = self._evidence
-        found = []
-        for rule in matcher(activity):
-            make = evidence.get(rule.id)
-            if make is None:  # compiled on first use: most rules never match most kinds
-                make = evidence[rule.id] = compile_evidence(rule, Match)
-            found.append(make(activity))
-        return found
+            matcher = self._compiled(activity["kind"])
+        return matcher(activity)
+
+    def _compiled(self, kind: str) -> KindMatcher:
+        """The generated function of ``kind``: the evidence of each of its plain rules that
+        matches, from one reading of the activity (``bot.rules.codegen``). Compiled when the
+        kind is first met, so loading a rule set to check or explain costs none of it."""
+        rules = self._plain.get(kind, ())
+        code = Emitter()
+        expressions = [rule_expression(rule, code) for rule in rules]
+        results = [evidence_expression(rule, code, Match) for rule in rules]
+        matcher = self._kinds[kind] = compile_kind(rules, expressions, code, results)
+        return matcher
 
     def explain(self, activity: Mapping[str, Any]) -> list[Verdict]:
         """Every rule listing the activity's kind, matched or not, with every check."""

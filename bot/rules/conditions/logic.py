@@ -72,6 +72,11 @@ class AllOf(Condition):
 
     def emit_explain(self, code: Emitter, *, brief: bool) -> str:
         checks = ", ".join(child.emit_explain(code, brief=brief) for child in self.children)
+        if brief:  # it holds (see ``Condition.emit_explain``): ``_all_entry`` written out
+            return (
+                "{'condition': 'all', 'text': 'all of these hold', 'held': True, "
+                f"'checks': [{checks}]}}"
+            )
         return f"{code.const(_all_entry)}([{checks}])"
 
     def brief(self, activity: Mapping[str, Any]) -> dict[str, Any]:

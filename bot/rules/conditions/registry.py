@@ -139,7 +139,11 @@ class Condition(ABC):
         return code.call(self.compile())
 
     def emit_explain(self, code: Emitter, *, brief: bool) -> str:
-        """A Python expression for ``brief(a)`` or ``explain(a)``; by default, a call."""
+        """A Python expression for ``brief(a)`` or ``explain(a)``; by default, a call.
+
+        ``brief`` is only ever evaluated where the rule is known to have matched (under its
+        own decision in the generated function), so every entry on the brief path holds:
+        an expression may write ``True`` rather than test again."""
         return code.call(self.brief if brief else self.explain)
 
     def forget_compiled(self) -> None:
@@ -217,11 +221,12 @@ class FieldCondition(Condition):
         )
         if not plain:
             return f"{code.const(self.explainer)}({value})"
-        # The entry written out, with the test inlined (``compile`` agrees with ``evaluate``).
+        # The entry written out, with the test inlined (``compile`` agrees with ``evaluate``);
+        # on the brief path it holds (see ``Condition.emit_explain``).
+        held = "True" if brief else self.emit(code)
         return (
             f"{{'condition': {code.const(self.name)}, 'field': {code.const(self.field)}, "
-            f"'text': {code.const(self.text)}, 'seen': {code.seen(value)}, "
-            f"'held': {self.emit(code)}}}"
+            f"'text': {code.const(self.text)}, 'seen': {code.seen(value)}, 'held': {held}}}"
         )
 
     def problems(self, scope: Scope) -> list[Finding]:

@@ -142,6 +142,13 @@ class Matches(FieldCondition):
         if self.regex is None:
             return super().emit_explain(code, brief=brief)
         value, hit = code.field(self.field), code.local("m")
+        if brief:  # found, so no screen and no test (see ``Condition.emit_explain``)
+            entry = (
+                f"{{'condition': {code.const(self.name)}, 'field': {code.const(self.field)}, "
+                f"'text': {code.const(self.text)}, 'seen': {code.seen(value)}, 'held': True, "
+                f"'found': {code.const(shorten)}({code.const(self.regex.search)}({value}).group(0))}}"
+            )
+            return f"({entry} if type({value}) is str else {code.const(self.explainer)}({value}))"
         search = f"{code.const(self.regex.search)}({value})"
         if self.probe is not None:
             candidates = code.candidates(self.probe.screen, self.field)
