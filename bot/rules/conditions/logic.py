@@ -182,6 +182,12 @@ class Not(Condition):
         return f"(not {self.children[0].emit(code)})"
 
     def emit_explain(self, code: Emitter, *, brief: bool) -> str:
+        if brief:  # it holds, so its condition does not: ``_not_entry`` written out
+            check = self.children[0].emit_refuted(code)
+            return (
+                f"{{'condition': 'not', 'text': {code.const(self.text)}, 'held': True, "
+                f"'checks': [{check}]}}"
+            )
         check = self.children[0].emit_explain(code, brief=False)
         return f"{code.const(_not_entry)}({code.const(self.text)}, {check})"
 

@@ -146,6 +146,12 @@ class Condition(ABC):
         an expression may write ``True`` rather than test again."""
         return code.call(self.brief if brief else self.explain)
 
+    def emit_refuted(self, code: Emitter) -> str:
+        """``emit_explain(code, brief=False)``, where the condition is known not to hold (it
+        is what a ``not`` on the brief path negates): a leaf may write ``False`` rather
+        than test again."""
+        return self.emit_explain(code, brief=False)
+
     def forget_compiled(self) -> None:
         """Drop the cached ``predicate`` (after joining screens, compiling gives another)."""
         vars(self).pop("_predicate", None)
@@ -212,18 +218,29 @@ class FieldCondition(Condition):
         return entry
 
     def emit_explain(self, code: Emitter, *, brief: bool) -> str:
-        value = code.field(self.field)
+        if not self._plain():
+            return f"{code.const(self.explainer)}({code.field(self.field)})"
+        # The entry written out, with the test inlined (``compile`` agrees with ``evaluate``);
+        # on the brief path it holds (see ``Condition.emit_explain``).
+        return self._entry(code, "True" if brief else self.emit(code))
+
+    def emit_refuted(self, code: Emitter) -> str:
+        if not self._plain():
+            return super().emit_refuted(code)
+        return self._entry(code, "False")
+
+    def _plain(self) -> bool:
+        """Whether the entry is ``explainer``'s with nothing but ``evaluate`` for ``held``."""
         cls = type(self)
-        plain = (
+        return (
             cls.judge is FieldCondition.judge
             and cls.details is FieldCondition.details
             and cls.seen is FieldCondition.seen
         )
-        if not plain:
-            return f"{code.const(self.explainer)}({value})"
-        # The entry written out, with the test inlined (``compile`` agrees with ``evaluate``);
-        # on the brief path it holds (see ``Condition.emit_explain``).
-        held = "True" if brief else self.emit(code)
+
+    def _entry(self, code: Emitter, held: str) -> str:
+        """``explainer``'s entry written out, with ``held`` as given (an expression)."""
+        value = code.field(self.field)
         return (
             f"{{'condition': {code.const(self.name)}, 'field': {code.const(self.field)}, "
             f"'text': {code.const(self.text)}, 'seen': {code.seen(value)}, 'held': {held}}}"

@@ -162,6 +162,17 @@ class Matches(FieldCondition):
         )
         return f"({entry} if type({value}) is str else {code.const(self.explainer)}({value}))"
 
+    def emit_refuted(self, code: Emitter) -> str:
+        """On a string it was not found in: the entry without a search."""
+        if self.regex is None:
+            return super().emit_refuted(code)
+        value = code.field(self.field)
+        entry = (
+            f"{{'condition': {code.const(self.name)}, 'field': {code.const(self.field)}, "
+            f"'text': {code.const(self.text)}, 'seen': {code.seen(value)}, 'held': False}}"
+        )
+        return f"({entry} if type({value}) is str else {code.const(self.explainer)}({value}))"
+
     def problems(self, scope: Scope) -> list[Finding]:
         if self.error:
             return [("pattern", self.error), *super().problems(scope)]
