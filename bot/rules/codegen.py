@@ -198,6 +198,20 @@ def _why(rule: Rule, code: Emitter) -> str:
     )
 
 
+def compile_test(rule: Rule) -> Callable[[Mapping[str, Any]], bool]:
+    """One rule's decision (its condition, and its earner being known) as a function: for a
+    window rule, which of a person's activities count towards its windows."""
+    code = Emitter()
+    expression = rule_expression(rule, code)
+    body = [f"    {line}" for line in code.prologue()]
+    source = "def test(a):\n" + "\n".join(body) + f"\n    return bool({expression})\n"
+    namespace: dict[str, Any] = dict(code.constants)
+    exec(compile(source, "<rules>", "exec"), namespace)
+    test: Callable[[Mapping[str, Any]], bool] = namespace["test"]
+    test.__doc__ = source
+    return test
+
+
 def rule_expression(rule: Rule, code: Emitter) -> str:
     """The expression for one rule: its condition, and its earner being known."""
     expression = rule.when.emit(code) if rule.when is not None else "True"

@@ -18,6 +18,7 @@ from bot.rules.codegen import (
     Emitter,
     KindMatcher,
     compile_kind,
+    compile_test,
     evidence_expression,
     rule_expression,
 )
@@ -66,8 +67,9 @@ class RuleSet:
         for rule in self.rules:
             if rule.when is not None:
                 rule.when.screen(screens)
-        # Window rules count activities with their own test; plain ones match per kind.
-        self._tests = {rule.id: rule.compile() for rule in self.rules if rule.window is not None}
+        # Window rules count activities with their own generated test; plain ones match per
+        # kind.
+        self._tests = {r.id: compile_test(r) for r in self.rules if r.window is not None}
         every: dict[str, list[Rule]] = {}
         plain: dict[str, list[Rule]] = {}
         for rule in self.rules:

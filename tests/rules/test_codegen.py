@@ -60,6 +60,27 @@ def test_generated_matching_equals_the_closures_on_every_library_example(
     assert matched > 200  # the comparison is not vacuous
 
 
+def test_window_rules_count_with_generated_tests_equal_to_their_closures(
+    library: RuleSet,
+) -> None:
+    examples = [
+        activity
+        for rule in library.rules
+        for example in rule.examples
+        for activity in example.activities
+    ]
+    windows = library.window_rules()
+    assert windows
+    counted = 0
+    for rule in windows:
+        generated = library._tests[rule.id]
+        for activity in examples:
+            if activity["kind"] in rule.kinds:
+                assert generated(activity) is rule.test(activity), (rule.id, activity)
+                counted += generated(activity)
+    assert counted > 20  # not vacuous
+
+
 def _rule_set(text: str, tmp_path: Path) -> RuleSet:
     path = tmp_path / "rules.yaml"
     path.write_text(text)
