@@ -42,15 +42,20 @@ def _reference(ruleset: RuleSet, activity: dict[str, Any]) -> list[Match]:
     return found
 
 
-def test_generated_matching_equals_the_closures_on_every_library_example(
-    library: RuleSet,
-) -> None:
-    examples = [
+def _examples(library: RuleSet) -> list[dict[str, Any]]:
+    """Every activity of every example of the library's rules."""
+    return [
         activity
         for rule in library.rules
         for example in rule.examples
         for activity in example.activities
     ]
+
+
+def test_generated_matching_equals_the_closures_on_every_library_example(
+    library: RuleSet,
+) -> None:
+    examples = _examples(library)
     assert len(examples) > 400
     matched = 0
     for activity in examples:
@@ -63,12 +68,7 @@ def test_generated_matching_equals_the_closures_on_every_library_example(
 def test_window_rules_count_with_generated_tests_equal_to_their_closures(
     library: RuleSet,
 ) -> None:
-    examples = [
-        activity
-        for rule in library.rules
-        for example in rule.examples
-        for activity in example.activities
-    ]
+    examples = _examples(library)
     windows = library.window_rules()
     assert windows
     counted = 0
