@@ -13,9 +13,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # One pytest worker per core (pytest-xdist): every test has its own files, ports and, on
-# PostgreSQL, its own schema. PYTEST_ARGS="-n 0" runs in one process.
+# PostgreSQL, its own schema. An idle worker steals queued tests, so a few long ones do not
+# leave the other core waiting at the end. PYTEST_ARGS="-n 0" runs in one process.
 test: $(STAMP)
-	$(BIN)/pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests benchmarks
