@@ -42,8 +42,7 @@ class Emitter:
         self.constants: dict[str, Any] = {}
         self._ids: dict[int, str] = {}
         self.fields: dict[str, str] = {}  # field name → local variable
-        self.screens: dict[int, tuple[str, str]] = {}  # id(screen) → (local, its field local)
-        self.unions: dict[int, str] = {}  # id(item index) → local
+        self.lazy: dict[int, str] = {}  # id(screen or item index) → its local
 
     def const(self, value: Any) -> str:
         """The name under which the generated code sees ``value``."""
@@ -61,27 +60,25 @@ class Emitter:
         return local
 
     def candidates(self, screen: FieldScreen, field: str) -> str:
-        """An expression for ``screen.candidates(field's value)``, worked out on first use
-        (a local starting as None). The field must be a string where the expression is
-        evaluated."""
-        entry = self.screens.get(id(screen))
-        if entry is None:
-            entry = self.screens[id(screen)] = (f"h{len(self.screens)}", self.field(field))
-            self.const(screen)  # keeps it alive, so its id stays its own
-        local, value = entry
-        work = self.const(screen.candidates)
-        return f"({local} if {local} is not None else ({local} := {work}({value})))"
+        """An expression for ``screen.candidates(field's value)``. The field must be a
+        string where the expression is evaluated."""
+        return self._once(screen, "h", screen.candidates, field)
 
     def union(self, index: ItemIndex, field: str) -> str:
         """An expression for ``index.union(field's value)`` (the bits of the element tests
-        holding on some element), worked out on first use. The field must be a list where
-        the expression is evaluated."""
-        local = self.unions.get(id(index))
+        holding on some element). The field must be a list where the expression is
+        evaluated."""
+        return self._once(index, "u", index.union, field)
+
+    def _once(self, owner: object, stem: str, work: Callable[[Any], Any], field: str) -> str:
+        """``work(field's value)``, worked out on first use into a local starting as None,
+        shared by every expression asking ``owner`` about the field."""
+        local = self.lazy.get(id(owner))
         if local is None:
-            local = self.unions[id(index)] = f"u{len(self.unions)}"
-            self.const(index)  # keeps it alive, so its id stays its own
-        work = self.const(index.union)
-        return f"({local} if {local} is not None else ({local} := {work}({self.field(field)})))"
+            local = self.lazy[id(owner)] = f"{stem}{len(self.lazy)}"
+            self.const(owner)  # keeps it alive, so its id stays its own
+        value = self.field(field)
+        return f"({local} if {local} is not None else ({local} := {self.const(work)}({value})))"
 
     def local(self, stem: str) -> str:
         """A fresh local variable name (``m0``, ``m1``…)."""
@@ -115,8 +112,7 @@ class Emitter:
                 lines.append(f"{local} = a['context'].get({key})")
             else:
                 lines.append(f"{local} = a['fields'].get({key})")
-        lines += [f"{local} = None" for local, _value in self.screens.values()]
-        lines += [f"{local} = None" for local in self.unions.values()]
+        lines += [f"{local} = None" for local in self.lazy.values()]
         return lines
 
 
@@ -138,12 +134,17 @@ def compile_kind(
             f"        out.append({code.const(rule) if results is None else results[index]})"
         )
     body.append("    return out")
-    source = "def kind_matcher(a):\n" + "\n".join(body) + "\n"
+    return _define("kind_matcher", body, code)
+
+
+def _define(name: str, body: list[str], code: Emitter) -> Callable[[Mapping[str, Any]], Any]:
+    """The function ``name(a)`` with ``body`` (indented lines), seeing ``code``'s constants."""
+    source = f"def {name}(a):\n" + "\n".join(body) + "\n"
     namespace: dict[str, Any] = dict(code.constants)
     exec(compile(source, "<rules>", "exec"), namespace)
-    matcher: KindMatcher = namespace["kind_matcher"]
-    matcher.__doc__ = source  # for debugging: the generated source
-    return matcher
+    function: Callable[[Mapping[str, Any]], Any] = namespace[name]
+    function.__doc__ = source  # for debugging: the generated source
+    return function
 
 
 def evidence_expression(rule: Rule, code: Emitter, make: Callable[..., Any]) -> str:
@@ -204,12 +205,8 @@ def compile_test(rule: Rule) -> Callable[[Mapping[str, Any]], bool]:
     code = Emitter()
     expression = rule_expression(rule, code)
     body = [f"    {line}" for line in code.prologue()]
-    source = "def test(a):\n" + "\n".join(body) + f"\n    return bool({expression})\n"
-    namespace: dict[str, Any] = dict(code.constants)
-    exec(compile(source, "<rules>", "exec"), namespace)
-    test: Callable[[Mapping[str, Any]], bool] = namespace["test"]
-    test.__doc__ = source
-    return test
+    body.append(f"    return bool({expression})")
+    return _define("test", body, code)
 
 
 def rule_expression(rule: Rule, code: Emitter) -> str:

@@ -68,8 +68,8 @@ class ItemIndex:
 
     def _learn(self, element: str) -> int:
         candidates: Container[int] = EVERYTHING
-        if self._screened:
-            candidates = self._screen.candidates(element)
+        if self._screened:  # scanned, not ``candidates``: the index remembers the answer
+            candidates = self._screen.scan(element)
         found = 0
         for bit, test, index, prepare in self._tests:
             ruled_out = index is not None and index not in candidates

@@ -2,10 +2,10 @@
 
 ``match`` is the hot path (``ladder-bot match --rebuild`` runs it over every stored activity):
 it runs the one generated function of the activity's kind (``bot.rules.codegen``), which
-decides which rules match and works out, for each of those, earner, summary and explanation. The rules' text conditions share one RE2
-screen per text field (``bot.rules.screen``), so a field is scanned once for all of its
-patterns, and one element index per list field (``bot.rules.items``), so each distinct path or
-label is tested once.
+decides which rules match and works out, for each of those, earner, summary and explanation.
+The rules' text conditions share one RE2 screen per text field (``bot.rules.screen``), so a
+field is scanned once for all of its patterns, and one element index per list field
+(``bot.rules.items``), so each distinct path or label is tested once.
 """
 
 from __future__ import annotations

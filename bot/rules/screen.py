@@ -278,7 +278,7 @@ class _Screen:
         self._match = match
         return match
 
-    def _scan(self, text: str) -> Container[int]:
+    def scan(self, text: str) -> Container[int]:
         """The indexes of the patterns ``text`` must be searched with: what RE2 finds, on a
         non-ASCII text the patterns screened on ASCII only too, and every one for a text RE2
         cannot read (a lone surrogate)."""
@@ -321,9 +321,9 @@ class FieldScreen(_Screen):
             if found is None:
                 if len(short) >= REMEMBERED:
                     short.clear()
-                found = short[text] = self._scan(text)
+                found = short[text] = self.scan(text)
         else:
-            found = self._scan(text)
+            found = self.scan(text)
         self._last = (text, found)
         return found
 

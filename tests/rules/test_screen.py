@@ -170,8 +170,8 @@ def test_names_are_scanned_once_and_prose_every_time(monkeypatch: pytest.MonkeyP
     assert probe is not None
     screen = probe.screen
     scanned: list[str] = []
-    scan = screen._scan
-    monkeypatch.setattr(screen, "_scan", lambda text: scanned.append(text) or scan(text))
+    scan = screen.scan
+    monkeypatch.setattr(screen, "scan", lambda text: scanned.append(text) or scan(text))
     for _ in range(2):  # equal texts, but new objects each time (as rows read from a store)
         assert probe("".join(["app/", "tests/x.py"]))
         assert not probe("".join(["app/", "src/x.py"]))

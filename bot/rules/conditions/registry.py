@@ -238,12 +238,14 @@ class FieldCondition(Condition):
             and cls.seen is FieldCondition.seen
         )
 
-    def _entry(self, code: Emitter, held: str) -> str:
-        """``explainer``'s entry written out, with ``held`` as given (an expression)."""
+    def _entry(self, code: Emitter, held: str, more: str = "") -> str:
+        """``explainer``'s entry written out, with ``held`` as given (an expression) and
+        ``more`` entries after it (``'found': …``)."""
         value = code.field(self.field)
         return (
             f"{{'condition': {code.const(self.name)}, 'field': {code.const(self.field)}, "
-            f"'text': {code.const(self.text)}, 'seen': {code.seen(value)}, 'held': {held}}}"
+            f"'text': {code.const(self.text)}, 'seen': {code.seen(value)}, 'held': {held}"
+            f"{', ' + more if more else ''}}}"
         )
 
     def problems(self, scope: Scope) -> list[Finding]:

@@ -141,36 +141,29 @@ class Matches(FieldCondition):
         """On a string, the entry written out: one search gives both held and found."""
         if self.regex is None:
             return super().emit_explain(code, brief=brief)
-        value, hit = code.field(self.field), code.local("m")
+        value, search = code.field(self.field), code.const(self.regex.search)
         if brief:  # found, so no screen and no test (see ``Condition.emit_explain``)
-            entry = (
-                f"{{'condition': {code.const(self.name)}, 'field': {code.const(self.field)}, "
-                f"'text': {code.const(self.text)}, 'seen': {code.seen(value)}, 'held': True, "
-                f"'found': {code.const(shorten)}({code.const(self.regex.search)}({value}).group(0))}}"
-            )
-            return f"({entry} if type({value}) is str else {code.const(self.explainer)}({value}))"
-        search = f"{code.const(self.regex.search)}({value})"
+            found = f"{code.const(shorten)}({search}({value}).group(0))"
+            return self._on_string(code, self._entry(code, "True", f"'found': {found}"))
+        hit, search = code.local("m"), f"{search}({value})"
         if self.probe is not None:
             candidates = code.candidates(self.probe.screen, self.field)
             search = f"({search} if {self.probe.index} in {candidates} else None)"
         found = f"{{'found': {code.const(shorten)}({hit}.group(0))}}"
-        entry = (
-            f"{{'condition': {code.const(self.name)}, 'field': {code.const(self.field)}, "
-            f"'text': {code.const(self.text)}, 'seen': {code.seen(value)}, "
-            f"'held': ({hit} := {search}) is not None, "
-            f"**({found} if {hit} is not None else {{}})}}"
+        held = f"({hit} := {search}) is not None"
+        return self._on_string(
+            code, self._entry(code, held, f"**({found} if {hit} is not None else {{}})")
         )
-        return f"({entry} if type({value}) is str else {code.const(self.explainer)}({value}))"
 
     def emit_refuted(self, code: Emitter) -> str:
         """On a string it was not found in: the entry without a search."""
         if self.regex is None:
             return super().emit_refuted(code)
+        return self._on_string(code, self._entry(code, "False"))
+
+    def _on_string(self, code: Emitter, entry: str) -> str:
+        """``entry`` for a string value; ``explainer``'s for anything else (a list)."""
         value = code.field(self.field)
-        entry = (
-            f"{{'condition': {code.const(self.name)}, 'field': {code.const(self.field)}, "
-            f"'text': {code.const(self.text)}, 'seen': {code.seen(value)}, 'held': False}}"
-        )
         return f"({entry} if type({value}) is str else {code.const(self.explainer)}({value}))"
 
     def problems(self, scope: Scope) -> list[Finding]:
