@@ -33,6 +33,7 @@ from bot.digest.model import (
     Opportunity,
 )
 from bot.digest.weeks import IsoWeek, bounds
+from bot.evidence import texts
 from bot.ladder import Expectation, Ladder
 from bot.store.models import Evidence, User
 
@@ -148,12 +149,14 @@ def _items(
     items: dict[int, Item] = {}
     for first in range(0, len(ids), _CHUNK):
         chunk = ids[first : first + _CHUNK]
-        for row in session.execute(select(_E.id, *_FULL).where(_E.id.in_(chunk))):
-            items[row[0]] = _item(row, ladder, start)
+        rows = list(session.execute(select(_E.id, *_FULL).where(_E.id.in_(chunk))))
+        whys = texts.expand_all(session, [row.why or {} for row in rows])
+        for row, why in zip(rows, whys, strict=True):
+            items[row[0]] = _item(row, why, ladder, start)
     return items
 
 
-def _item(row: Any, ladder: Ladder, start: datetime) -> Item:
+def _item(row: Any, why: dict[str, Any], ladder: Ladder, start: datetime) -> Item:
     expectation = ladder.get(row.expectation)
     return Item(
         key=row.key,
@@ -166,7 +169,7 @@ def _item(row: Any, ladder: Ladder, start: datetime) -> Item:
         project=row.project_path,
         occurred_at=row.occurred_at,
         summary=row.summary,
-        why=row.why or {},
+        why=why,
         confidential=bool(row.confidential),
         new=row.occurred_at >= start,
         expectation_text=expectation.text if expectation is not None else "",

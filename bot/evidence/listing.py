@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.evidence import texts
 from bot.ladder import Ladder
 from bot.store.models import Evidence
 
@@ -57,8 +58,10 @@ def evidence_rows(
     if expectations is not None:
         query = query.where(Evidence.expectation.in_(list(expectations)))
     query = query.order_by(Evidence.occurred_at, Evidence.expectation, Evidence.rule, Evidence.id)
+    items = list(session.scalars(query))
+    whys = texts.expand_all(session, [item.why for item in items])
     rows = []
-    for item in session.scalars(query):
+    for item, why in zip(items, whys, strict=True):
         expectation = ladder.expectations.get(item.expectation)
         rows.append(
             {
@@ -72,7 +75,7 @@ def evidence_rows(
                 "url": item.url,
                 "occurred_at": item.occurred_at.isoformat().replace("+00:00", "Z"),
                 "summary": item.summary,
-                "why": item.why,
+                "why": why,
                 "confidential": item.confidential,
                 "project": item.project_path,
             }

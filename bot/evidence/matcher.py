@@ -32,6 +32,7 @@ from typing import Protocol
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.evidence import texts
 from bot.evidence.memory import rarer_collections
 from bot.evidence.people import Earners
 from bot.evidence.rows import Activity, EvidenceRow, RowMaker, unique
@@ -136,7 +137,8 @@ class Matcher:
         wanted = digest(self.ruleset, self.ladder, earners)
         state = session.get(models.MatchState, STATE)
         store = store_for(session, self.now)
-        maker = RowMaker.of(self.ruleset, self.ladder, earners)
+        compactors = texts.compactors(self.ruleset.rules)
+        maker = RowMaker.of(self.ruleset, self.ladder, earners, compactors)
         if rebuild or state is None or state.rules_digest != wanted:
             reason = (
                 "asked"
@@ -148,6 +150,8 @@ class Matcher:
             result = self._rebuild(store, maker, reason)
         else:
             result = self._incremental(store, maker, state.position)
+        # After the evidence: a rebuild's worker starts only before the transaction writes.
+        texts.store(session, compactors.values())
         newest = _settled(session)
         if state is None:
             state = models.MatchState(name=STATE, rules_digest=wanted, matched_at=self.now)
@@ -360,15 +364,8 @@ class Matcher:
             activities = store.activities_of(actor, kinds)
             by_key = {activity["key"]: activity for activity in activities}
             rows: list[EvidenceRow] = []
-            of_kinds: dict[frozenset[str], list[Activity]] = {}  # most window rules share kinds
-            for rule in rules:
-                its_kinds = frozenset(rule.kinds)
-                mine = of_kinds.get(its_kinds)
-                if mine is None:
-                    mine = [a for a in activities if a["kind"] in its_kinds]
-                    of_kinds[its_kinds] = mine
-                for match in self.ruleset.match_window(rule, mine):
-                    rows.extend(maker.rows(match, by_key[match.activity_key]))
+            for match in self.ruleset.match_windows(rules, activities):
+                rows.extend(maker.rows(match, by_key[match.activity_key]))
             yield rows
 
     def _windows(

@@ -80,6 +80,15 @@ class Emitter:
         value = self.field(field)
         return f"({local} if {local} is not None else ({local} := {self.const(work)}({value})))"
 
+    def memo(self, owner: object) -> str:
+        """A local starting as None, in which ``owner``'s decision keeps what it worked out
+        (a pattern's match) for the explanation, which then need not work it out again."""
+        local = self.lazy.get(id(owner))
+        if local is None:
+            local = self.lazy[id(owner)] = f"f{len(self.lazy)}"
+            self.const(owner)  # keeps it alive, so its id stays its own
+        return local
+
     def local(self, stem: str) -> str:
         """A fresh local variable name (``m0``, ``m1``…)."""
         self._locals = getattr(self, "_locals", 0) + 1
@@ -197,16 +206,6 @@ def _why(rule: Rule, code: Emitter) -> str:
         f"{{'rule': {code.const(rule.id)}, "
         f"'description': {code.const(rule.description)}, 'checks': [{', '.join(checks)}]}}"
     )
-
-
-def compile_test(rule: Rule) -> Callable[[Mapping[str, Any]], bool]:
-    """One rule's decision (its condition, and its earner being known) as a function: for a
-    window rule, which of a person's activities count towards its windows."""
-    code = Emitter()
-    expression = rule_expression(rule, code)
-    body = [f"    {line}" for line in code.prologue()]
-    body.append(f"    return bool({expression})")
-    return _define("test", body, code)
 
 
 def rule_expression(rule: Rule, code: Emitter) -> str:

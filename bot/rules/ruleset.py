@@ -18,7 +18,6 @@ from bot.rules.codegen import (
     Emitter,
     KindMatcher,
     compile_kind,
-    compile_test,
     evidence_expression,
     rule_expression,
 )
@@ -67,9 +66,8 @@ class RuleSet:
         for rule in self.rules:
             if rule.when is not None:
                 rule.when.screen(screens)
-        # Window rules count activities with their own generated test; plain ones match per
-        # kind.
-        self._tests = {r.id: compile_test(r) for r in self.rules if r.window is not None}
+        # Plain rules match per kind; window rules count a person's activities with one
+        # generated test per kind (``_counting_test``).
         every: dict[str, list[Rule]] = {}
         plain: dict[str, list[Rule]] = {}
         for rule in self.rules:
@@ -81,6 +79,8 @@ class RuleSet:
         self._plain = {kind: tuple(rules) for kind, rules in plain.items()}
         self._kinds: dict[str, KindMatcher] = {}  # compiled on first use (``_compiled``)
         self._windows = tuple(rule for rule in self.rules if rule.window is not None)
+        self._window_kinds = frozenset(kind for rule in self._windows for kind in rule.kinds)
+        self._counting: dict[str, KindMatcher] = {}  # compiled on first use (``_counting_test``)
         self._by_id = {rule.id: rule for rule in self.rules}
 
     def __len__(self) -> int:
@@ -114,7 +114,7 @@ class RuleSet:
         for rule in self._every.get(activity.get("kind", ""), ()):
             checks = rule.checks(activity)
             if rule.window is not None:
-                checks.append(_window_check(rule, activity))
+                checks.append(window_check(rule, activity))
             matched = all(check["held"] for check in checks)
             verdicts.append(Verdict(rule.id, matched, why(rule.id, rule.description, checks)))
         return verdicts
@@ -129,15 +129,52 @@ class RuleSet:
         ``activities`` are one person's activities of the rule's kinds, oldest first (others
         are skipped). One match per completed window, on the activity that completed it.
         """
-        window = rule.window
-        if window is None:
+        if rule.window is None:
             raise ValueError(f"rule {rule.id!r} has no window")
-        kinds, test = frozenset(rule.kinds), self._tests.get(rule.id, rule.test)
-        counting = [a for a in activities if a.get("kind") in kinds and test(a)]
+        return self.match_windows((rule,), activities)
+
+    def match_windows(
+        self, rules: Sequence[Rule], activities: Sequence[Mapping[str, Any]]
+    ) -> list[Match]:
+        """``match_window`` for each of ``rules`` (window rules of this set) in turn, each
+        activity tested once for all of them: one generated test per kind answers which of
+        its window rules the activity counts towards."""
+        counting: dict[str, list[Mapping[str, Any]]] = {rule.id: [] for rule in rules}
+        tests = self._counting
+        for activity in activities:
+            kind = activity.get("kind")
+            test = tests.get(kind) if isinstance(kind, str) else None
+            if test is None:
+                if not isinstance(kind, str) or kind not in self._window_kinds:
+                    continue
+                test = self._counting_test(kind)
+            for rule_id in test(activity):
+                counted = counting.get(rule_id)
+                if counted is not None:
+                    counted.append(activity)
+        matches = []
+        for rule in rules:
+            matches += self._completed(rule, counting[rule.id])
+        return matches
+
+    def _counting_test(self, kind: str) -> KindMatcher:
+        """The generated test of ``kind``: the ids of its window rules an activity counts
+        towards (their conditions hold and the earner is known), in rule order."""
+        rules = [rule for rule in self._windows if kind in rule.kinds]
+        code = Emitter()
+        expressions = [rule_expression(rule, code) for rule in rules]
+        results = [code.const(rule.id) for rule in rules]
+        test = self._counting[kind] = compile_kind(rules, expressions, code, results)
+        return test
+
+    def _completed(self, rule: Rule, counting: Sequence[Mapping[str, Any]]) -> list[Match]:
+        """Evidence from the windows ``counting`` (what counts towards them) completes."""
+        window = rule.window
+        assert window is not None
         matches = []
         for done in completed_windows(window, counting, getter(window.distinct)):
             activity = done.activity
-            checks = [*rule.checks(activity), _window_check(rule, activity)]
+            checks = [*rule.checks(activity), window_check(rule, activity)]
             about = {
                 "days": window.days,
                 "distinct": [shorten(value) for value in done.values],
@@ -159,7 +196,7 @@ class RuleSet:
         return matches
 
 
-def _window_check(rule: Rule, activity: Mapping[str, Any]) -> dict[str, Any]:
+def window_check(rule: Rule, activity: Mapping[str, Any]) -> dict[str, Any]:
     assert rule.window is not None
     window = rule.window
     value = getter(window.distinct)(activity)

@@ -217,6 +217,19 @@ class Evidence(Base):
     matched_at: Mapped[datetime]
 
 
+class ExplanationTexts(Base):
+    """The fixed texts of one rule version's explanations, which its evidence rows name
+    instead of repeating them (``bot.evidence.texts``). Never updated: a key is a digest of
+    its texts."""
+
+    __tablename__ = "explanation_texts"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text)
+    checks: Mapped[list[Any]]  # [condition, field or null, text] per check
+
+
 class MatchState(Base):
     """How far ``match`` has read the activities, and with which rules and ladder."""
 

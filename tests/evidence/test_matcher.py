@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.evidence import Earners, Matcher, match_evidence
+from bot.evidence import Earners, Matcher, match_evidence, texts
 from bot.evidence.matcher import MatchResult, _settled
 from bot.fakelab.server import FakeGitLab
 from bot.ladder import Ladder
@@ -28,10 +28,13 @@ def run(store: Store, m: Matcher, *, rebuild: bool = False) -> MatchResult:
 
 
 def evidence(store: Store) -> dict[str, tuple[Any, ...]]:
+    """Each row, its explanation made whole as every reader of evidence makes it."""
     with store.sessions() as session:
+        rows = list(session.scalars(select(models.Evidence)))
+        whys = texts.expand_all(session, [row.why for row in rows])
         return {
-            row.key: (row.person_username, row.expectation, row.rule, row.url, row.summary, row.why)
-            for row in session.scalars(select(models.Evidence))
+            row.key: (row.person_username, row.expectation, row.rule, row.url, row.summary, why)
+            for row, why in zip(rows, whys, strict=True)
         }
 
 

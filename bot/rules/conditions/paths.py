@@ -228,6 +228,16 @@ class Paths(FieldCondition):
             many = f"{code.call_on(self.items.count, value)} >= {need}"
         return f"(({one}) if type({value}) is str else type({value}) is list and {many})"
 
+    def emit_explain(self, code: Emitter, *, brief: bool) -> str:
+        """On the brief path, a list's entry written out: it holds, and the paths that
+        matched come from the index (see ``Condition.emit_explain``)."""
+        if self.items is None or not brief:
+            return super().emit_explain(code, brief=brief)
+        value = code.field(self.field)
+        matched = code.call_on(shorten, code.call_on(self.items.which, value))
+        entry = self._entry(code, "True", f"'matched': {matched}")
+        return f"({entry} if type({value}) is list else {code.const(self.explainer)}({value}))"
+
     def compile(self) -> Predicate:
         items, get, need = self.items, self.get, self.at_least
         if items is None:

@@ -129,7 +129,7 @@ class Matches(FieldCondition):
         """A string is searched inline (screened first); a list is looked up in its index."""
         assert self.regex is not None and self.items is not None
         value, search = code.field(self.field), code.const(self.regex.search)
-        found = f"{search}({value}) is not None"
+        found = f"({code.memo(self)} := {search}({value})) is not None"
         if self.probe is not None:
             candidates = code.candidates(self.probe.screen, self.field)
             found = f"{self.probe.index} in {candidates} and {found}"
@@ -143,7 +143,10 @@ class Matches(FieldCondition):
             return super().emit_explain(code, brief=brief)
         value, search = code.field(self.field), code.const(self.regex.search)
         if brief:  # found, so no screen and no test (see ``Condition.emit_explain``)
-            found = f"{code.const(shorten)}({search}({value}).group(0))"
+            # The decision kept its match, unless it did not get this far (``any``).
+            kept = code.memo(self)
+            hit = f"({kept} if {kept} is not None else {search}({value}))"
+            found = f"{code.const(shorten)}({hit}.group(0))"
             return self._on_string(code, self._entry(code, "True", f"'found': {found}"))
         hit, search = code.local("m"), f"{search}({value})"
         if self.probe is not None:
@@ -330,6 +333,20 @@ class Count(FieldCondition):
 
     def details(self, value: Any) -> dict[str, Any]:
         return {"elements": shorten(value)}
+
+    def emit_explain(self, code: Emitter, *, brief: bool) -> str:
+        """On the brief path, a list's entry written out: it holds, and the count is the
+        index's (see ``Condition.emit_explain``)."""
+        if not brief:
+            return super().emit_explain(code, brief=brief)
+        value = code.field(self.field)
+        number = f"len({value})" if self.items is None else code.call_on(self.items.count, value)
+        entry = (
+            f"{{'condition': {code.const(self.name)}, 'field': {code.const(self.field)}, "
+            f"'text': {code.const(self.text)}, 'seen': {number}, 'held': True, "
+            f"'elements': {code.call_on(shorten, value)}}}"
+        )
+        return f"({entry} if type({value}) is list else {code.const(self.explainer)}({value}))"
 
     def explainer(self, value: Any) -> dict[str, Any]:
         # As FieldCondition's, counting once rather than for each of held and seen.
