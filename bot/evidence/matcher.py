@@ -137,8 +137,7 @@ class Matcher:
         wanted = digest(self.ruleset, self.ladder, earners)
         state = session.get(models.MatchState, STATE)
         store = store_for(session, self.now)
-        compactors = texts.compactors(self.ruleset.rules)
-        maker = RowMaker.of(self.ruleset, self.ladder, earners, compactors)
+        maker = RowMaker.of(self.ruleset, self.ladder, earners)
         if rebuild or state is None or state.rules_digest != wanted:
             reason = (
                 "asked"
@@ -151,7 +150,7 @@ class Matcher:
         else:
             result = self._incremental(store, maker, state.position)
         # After the evidence: a rebuild's worker starts only before the transaction writes.
-        texts.store(session, compactors.values())
+        texts.store(session, self.ruleset.texts.values())
         newest = _settled(session)
         if state is None:
             state = models.MatchState(name=STATE, rules_digest=wanted, matched_at=self.now)

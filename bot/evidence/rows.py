@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
 from bot.evidence.people import Earners
-from bot.evidence.texts import Compactor
 from bot.ladder import Ladder
 from bot.rules import Match, RuleSet
 
@@ -48,29 +47,18 @@ class RowMaker:
     earners: Earners
     expectations: Mapping[str, tuple[int, str]]  # expectation id → (level, dimension)
     digests: Mapping[str, str]  # rule id → digest
-    # rule id → how its explanations are stored (``bot.evidence.texts``); whole without one
-    compactors: Mapping[str, Compactor] = field(default_factory=dict)
 
     @classmethod
-    def of(
-        cls,
-        ruleset: RuleSet,
-        ladder: Ladder,
-        earners: Earners,
-        compactors: Mapping[str, Compactor] | None = None,
-    ) -> RowMaker:
+    def of(cls, ruleset: RuleSet, ladder: Ladder, earners: Earners) -> RowMaker:
         return cls(
             earners,
             {key: (e.level, e.dimension) for key, e in ladder.expectations.items()},
             {rule.id: rule.digest for rule in ruleset.rules},
-            compactors or {},
         )
 
     def rows(self, match: Match, activity: Activity) -> list[EvidenceRow]:
         if not self.earners.may_earn(match.earner):
             return []
-        compactor = self.compactors.get(match.rule)
-        why = match.why if compactor is None else compactor.compact(match.why)
         person_id = (
             activity["actor_id"]
             if match.earner == activity["actor_username"]
@@ -98,7 +86,7 @@ class RowMaker:
                     activity["project_path"],
                     activity["url"],
                     match.summary,
-                    why,
+                    match.why,  # short: its rule's texts are stored apart (bot.evidence.texts)
                     bool(activity["confidential"]),
                 )
             )

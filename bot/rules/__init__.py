@@ -5,7 +5,7 @@ evaluated: conditions are registered classes (``conditions/``), templates are ``
 placeholders only.
 
     check      check_rules, load_rules: every problem in every file, or the rules
-    ruleset    RuleSet: match (fast path), explain, match_window; Match, Verdict
+    ruleset    RuleSet: match (fast path), explain, match_window, whole; Match, Verdict
     rule       Rule: one checked rule, its condition compiled to a closure
     conditions the registry: all, any, not, equals, one_of, at_least, at_most, present,
                matches, contains, count, paths
@@ -13,6 +13,7 @@ placeholders only.
     window     window rules: N distinct values within D days
     template   summary templates
     explain    the ``why`` of a verdict
+    texts      an explanation's fixed texts, kept once per rule: the short form of ``why``
     examples   activities written by hand (rule examples, fixtures)
     testing    run_examples, run_fixtures
     source     YAML with the line of every value; problem: Problem, RulesInvalid

@@ -18,7 +18,7 @@ reference methods give (tests compare them).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from bot.rules.explain import MAX_CHARS, shorten
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from bot.rules.items import ItemIndex
     from bot.rules.rule import Rule
     from bot.rules.screen import FieldScreen
+    from bot.rules.texts import Compactor
 
 KindMatcher = Callable[[Mapping[str, Any]], list[Any]]
 
@@ -42,7 +43,10 @@ class Emitter:
         self.constants: dict[str, Any] = {}
         self._ids: dict[int, str] = {}
         self.fields: dict[str, str] = {}  # field name → local variable
-        self.lazy: dict[int, str] = {}  # id(screen or item index) → its local
+        self.lazy: dict[Hashable, str] = {}  # id(screen or item index), or memo key → local
+        # While a rule's explanation is written: its texts, so that entries are written short
+        # (``bot.rules.texts``).
+        self.texts: Compactor | None = None
 
     def const(self, value: Any) -> str:
         """The name under which the generated code sees ``value``."""
@@ -80,14 +84,41 @@ class Emitter:
         value = self.field(field)
         return f"({local} if {local} is not None else ({local} := {self.const(work)}({value})))"
 
-    def memo(self, owner: object) -> str:
-        """A local starting as None, in which ``owner``'s decision keeps what it worked out
-        (a pattern's match) for the explanation, which then need not work it out again."""
-        local = self.lazy.get(id(owner))
+    def memo(self, key: Hashable) -> str:
+        """A local starting as None, in which what ``key`` names (say, a pattern's match in a
+        field) is kept once worked out: for the other conditions asking the same, and for
+        the explanation."""
+        local = self.lazy.get(key)
         if local is None:
-            local = self.lazy[id(owner)] = f"f{len(self.lazy)}"
-            self.const(owner)  # keeps it alive, so its id stays its own
+            local = self.lazy[key] = f"f{len(self.lazy)}"
         return local
+
+    def head(self, condition: str, field: str | None, text: str) -> str:
+        """The first items of a check's entry, in a dict display: ``'n'``, its number in the
+        rule's texts, while an explanation is written short; else its condition, field (if
+        it has one) and text."""
+        number = self.texts.number(condition, field, text) if self.texts is not None else None
+        if number is not None:
+            return f"'n': {number}"
+        items = f"'condition': {self.const(condition)}, "
+        if field is not None:
+            items += f"'field': {self.const(field)}, "
+        return items + f"'text': {self.const(text)}"
+
+    def head_items(self, condition: str, field: str | None, text: str) -> str:
+        """``head`` as a constant dict, for the helpers that build entries."""
+        number = self.texts.number(condition, field, text) if self.texts is not None else None
+        if number is not None:
+            return self.const({"n": number})
+        items = {"condition": condition, **({"field": field} if field is not None else {})}
+        return self.const({**items, "text": text})
+
+    def explained(self, entry: str) -> str:
+        """``entry`` (an expression giving a whole entry, such as a closure's) in the form
+        entries are written in."""
+        if self.texts is None:
+            return entry
+        return f"{self.const(self.texts.entry)}({entry})"
 
     def local(self, stem: str) -> str:
         """A fresh local variable name (``m0``, ``m1``…)."""
@@ -156,10 +187,12 @@ def _define(name: str, body: list[str], code: Emitter) -> Callable[[Mapping[str,
     return function
 
 
-def evidence_expression(rule: Rule, code: Emitter, make: Callable[..., Any]) -> str:
+def evidence_expression(
+    rule: Rule, code: Emitter, make: Callable[..., Any], texts: Compactor | None = None
+) -> str:
     """For a plain rule (no window) and an activity it matched: ``make(rule id, expectations,
     earner, activity key, summary, why)``, as ``RuleSet`` builds its ``Match``, reading each
-    field once."""
+    field once; with the rule's ``texts``, ``why`` in their short form."""
     if rule.earner == "actor":
         actor = code.field("actor_username")
         earner = f"({actor} if isinstance({actor}, str) and {actor} else '')"
@@ -178,34 +211,44 @@ def evidence_expression(rule: Rule, code: Emitter, make: Callable[..., Any]) -> 
                 f"else {code.const(text)}({value}))"
             )
     summary = f"{code.const(tidy)}(''.join(({', '.join(parts)},)))" if parts else "''"
-    return (
-        f"{code.const(make)}({code.const(rule.id)}, {code.const(rule.expectations)}, "
-        f"{earner}, ({key} if type({key} := a.get('key', '')) is str else str({key})), "
-        f"{summary}, {_why(rule, code)})"
+    fields = (
+        f"{code.const(rule.id)}, {code.const(rule.expectations)}, {earner}, "
+        f"({key} if type({key} := a.get('key', '')) is str else str({key})), {summary}, "
+        f"{_why(rule, code, texts)}"
     )
+    if isinstance(make, type) and issubclass(make, tuple):
+        # A named tuple made as ``tuple.__new__`` makes it: its ``__new__`` is Python code.
+        return f"{code.const(tuple.__new__)}({code.const(make)}, ({fields}))"
+    return f"{code.const(make)}({fields})"
 
 
-def _why(rule: Rule, code: Emitter) -> str:
-    """``why(rule.id, rule.description, rule.checks(a, brief=True))`` as an expression."""
-    checks = [
-        "{'condition': 'kind', 'field': 'kind', "
-        f"'text': {code.const('kind is ' + ' or '.join(rule.kinds))}, "
-        f"'seen': kind, 'held': kind in {code.const(rule.kinds)}}}"
-    ]
-    if rule.when is not None:
-        checks.append(rule.when.emit_explain(code, brief=True))
-    if rule.earner != "actor":
-        earner = code.field(rule.earner)
-        checks.append(
-            f"{{'condition': 'earner', 'field': {code.const(rule.earner)}, "
-            f"'text': {code.const(f'{rule.earner} is known (the evidence goes to them)')}, "
-            f"'seen': {code.const(shorten)}({earner}), "
-            f"'held': isinstance({earner}, str) and {earner} != ''}}"
-        )
-    return (
-        f"{{'rule': {code.const(rule.id)}, "
-        f"'description': {code.const(rule.description)}, 'checks': [{', '.join(checks)}]}}"
-    )
+def _why(rule: Rule, code: Emitter, texts: Compactor | None) -> str:
+    """``why(rule.id, rule.description, rule.checks(a, brief=True))`` as an expression; with
+    ``texts``, in their short form (``Compactor.compact`` of it)."""
+    code.texts = texts
+    try:
+        kinds = "kind is " + " or ".join(rule.kinds)
+        checks = [
+            f"{{{code.head('kind', 'kind', kinds)}, 'seen': kind, "
+            f"'held': kind in {code.const(rule.kinds)}}}"
+        ]
+        if rule.when is not None:
+            checks.append(rule.when.emit_explain(code, brief=True))
+        if rule.earner != "actor":
+            earner = code.field(rule.earner)
+            known = f"{rule.earner} is known (the evidence goes to them)"
+            checks.append(
+                f"{{{code.head('earner', rule.earner, known)}, "
+                f"'seen': {code.const(shorten)}({earner}), "
+                f"'held': isinstance({earner}, str) and {earner} != ''}}"
+            )
+    finally:
+        code.texts = None
+    if texts is not None:
+        head = f"'rule': {code.const(rule.id)}, 'texts': {code.const(texts.texts.key)}"
+    else:
+        head = f"'rule': {code.const(rule.id)}, 'description': {code.const(rule.description)}"
+    return f"{{{head}, 'checks': [{', '.join(checks)}]}}"
 
 
 def rule_expression(rule: Rule, code: Emitter) -> str:

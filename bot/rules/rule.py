@@ -145,3 +145,19 @@ def _with_earner(test: Predicate, earner: Any) -> Predicate:
         return isinstance(username, str) and bool(username)
 
     return holds
+
+
+def window_check(rule: Rule, activity: Mapping[str, Any]) -> dict[str, Any]:
+    assert rule.window is not None
+    window = rule.window
+    value = getter(window.distinct)(activity)
+    return {
+        "condition": "window",
+        "field": window.distinct,
+        "text": (
+            f"{window.distinct} counts towards {window.at_least} distinct values "
+            f"within {window.days} days"
+        ),
+        "seen": shorten(value),
+        "held": value is not None and value != "",
+    }

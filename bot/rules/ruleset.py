@@ -23,8 +23,9 @@ from bot.rules.codegen import (
 )
 from bot.rules.explain import shorten, why
 from bot.rules.fields import getter
-from bot.rules.rule import Rule
+from bot.rules.rule import Rule, window_check
 from bot.rules.screen import Screens
+from bot.rules.texts import Compactor, expand, texts_of
 from bot.rules.window import completed_windows
 
 
@@ -82,6 +83,10 @@ class RuleSet:
         self._window_kinds = frozenset(kind for rule in self._windows for kind in rule.kinds)
         self._counting: dict[str, KindMatcher] = {}  # compiled on first use (``_counting_test``)
         self._by_id = {rule.id: rule for rule in self.rules}
+        # Each rule's fixed texts: ``match`` gives explanations without them
+        # (``bot.rules.texts``); ``whole`` puts them back.
+        self.texts = {rule.id: Compactor(texts_of(rule)) for rule in self.rules}
+        self._texts = {c.texts.key: c.texts for c in self.texts.values()}
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -91,7 +96,8 @@ class RuleSet:
         return self._by_id.get(rule_id)
 
     def match(self, activity: Mapping[str, Any]) -> list[Match]:
-        """Evidence from the rules without a window that match ``activity``."""
+        """Evidence from the rules without a window that match ``activity``; each ``why``
+        in its short form (``whole`` gives it whole)."""
         matcher = self._kinds.get(activity["kind"])
         if matcher is None:
             matcher = self._compiled(activity["kind"])
@@ -104,9 +110,14 @@ class RuleSet:
         rules = self._plain.get(kind, ())
         code = Emitter()
         expressions = [rule_expression(rule, code) for rule in rules]
-        results = [evidence_expression(rule, code, Match) for rule in rules]
+        results = [evidence_expression(rule, code, Match, self.texts[rule.id]) for rule in rules]
         matcher = self._kinds[kind] = compile_kind(rules, expressions, code, results)
         return matcher
+
+    def whole(self, why: Mapping[str, Any]) -> dict[str, Any]:
+        """An explanation ``match`` or ``match_window`` gave, with its rule's texts put back:
+        as ``Rule.checks`` gives it."""
+        return expand(why, self._texts)
 
     def explain(self, activity: Mapping[str, Any]) -> list[Verdict]:
         """Every rule listing the activity's kind, matched or not, with every check."""
@@ -190,23 +201,7 @@ class RuleSet:
                     earner=rule.earner_of(activity) or "",
                     activity_key=str(activity.get("key", "")),
                     summary=summary,
-                    why=why(rule.id, rule.description, checks, about),
+                    why=self.texts[rule.id].compact(why(rule.id, rule.description, checks, about)),
                 )
             )
         return matches
-
-
-def window_check(rule: Rule, activity: Mapping[str, Any]) -> dict[str, Any]:
-    assert rule.window is not None
-    window = rule.window
-    value = getter(window.distinct)(activity)
-    return {
-        "condition": "window",
-        "field": window.distinct,
-        "text": (
-            f"{window.distinct} counts towards {window.at_least} distinct values "
-            f"within {window.days} days"
-        ),
-        "seen": shorten(value),
-        "held": value is not None and value != "",
-    }

@@ -180,7 +180,9 @@ def _pruned(full: list[dict[str, Any]], brief: list[dict[str, Any]]) -> bool:
 def test_match_finds_exactly_the_rules_explain_says_matched(
     rules: RuleSet, subject: dict[str, Any]
 ) -> None:
-    matched = {found.rule: found for found in rules.match(subject)}
+    matched = {
+        found.rule: found._replace(why=rules.whole(found.why)) for found in rules.match(subject)
+    }
     verdicts = {v.rule: v for v in rules.explain(subject)}
     windows = {rule.id for rule in rules.window_rules()}
     assert set(matched) == {r for r, v in verdicts.items() if v.matched and r not in windows}

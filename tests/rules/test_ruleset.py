@@ -74,9 +74,13 @@ def test_match_finds_every_rule_that_holds_with_its_evidence(rules: RuleSet) -> 
     assert first.earner == "ana"
     assert first.activity_key == "mr:1:7:merged"
     assert first.summary == "Described !7 in 120 words"
-    assert first.why["rule"] == "mr-description-gives-context"
-    assert first.why["description"].startswith("A merge request whose")
-    kind, group = first.why["checks"]
+    # the explanation comes short: the rule's texts are kept once, and ``whole`` adds them
+    assert first.why["texts"] == rules.texts[first.rule].texts.key
+    assert "description" not in first.why and first.why["checks"][0]["n"] == 0
+    why = rules.whole(first.why)
+    assert why["rule"] == "mr-description-gives-context"
+    assert why["description"].startswith("A merge request whose")
+    kind, group = why["checks"]
     assert kind["condition"] == "kind" and kind["held"] is True
     assert group["held"] and [c["condition"] for c in group["checks"]] == ["at_least", "any", "not"]
 
@@ -123,7 +127,7 @@ def test_a_field_earner_earns_and_must_be_known(rules: RuleSet) -> None:
         "bo",
         "Approved by cy",
     )
-    assert found.why["checks"] == [
+    assert rules.whole(found.why)["checks"] == [
         {
             "condition": "kind",
             "field": "kind",
@@ -180,7 +184,7 @@ rules:
         fields={"title": "Add tests", "changed_paths": ["tests/test_a.py"], "lines_added": 3},
     )
     [found] = rules.match(mr)
-    _kind, group = found.why["checks"]
+    _kind, group = rules.whole(found.why)["checks"]
     assert group["condition"] == "any" and group["held"] is True
     [branch] = group["checks"]  # only the one that held, not the two that did not
     assert branch["condition"] == "paths" and branch["held"] is True

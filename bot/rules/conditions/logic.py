@@ -73,11 +73,8 @@ class AllOf(Condition):
     def emit_explain(self, code: Emitter, *, brief: bool) -> str:
         checks = ", ".join(child.emit_explain(code, brief=brief) for child in self.children)
         if brief:  # it holds (see ``Condition.emit_explain``): ``_all_entry`` written out
-            return (
-                "{'condition': 'all', 'text': 'all of these hold', 'held': True, "
-                f"'checks': [{checks}]}}"
-            )
-        return f"{code.const(_all_entry)}([{checks}])"
+            return f"{{{code.head('all', None, ALL)}, 'held': True, 'checks': [{checks}]}}"
+        return f"{code.const(_all_entry)}([{checks}], {code.head_items('all', None, ALL)})"
 
     def brief(self, activity: Mapping[str, Any]) -> dict[str, Any]:
         return _all_entry([child.brief(activity) for child in self.children])
@@ -129,13 +126,14 @@ class AnyOf(Condition):
 
     def emit_explain(self, code: Emitter, *, brief: bool) -> str:
         checks = ", ".join(child.emit_explain(code, brief=False) for child in self.children)
-        everything = f"{code.const(_any_entry)}([{checks}])"
+        everything = f"{code.const(_any_entry)}([{checks}], {code.head_items('any', None, ANY)})"
         if not brief:
             return everything
         # brief: the first child (cheapest first) that holds, as ``brief`` finds it
-        held = code.const(_any_held)
+        head = code.head("any", None, ANY)
         chain = [
-            f"{held}({child.emit_explain(code, brief=True)}) if {child.emit(code)} else"
+            f"{{{head}, 'held': True, 'checks': [{child.emit_explain(code, brief=True)}]}} "
+            f"if {child.emit(code)} else"
             for child in self.cheapest_first
         ]
         return "(" + " ".join(chain) + f" {everything})"
@@ -184,41 +182,53 @@ class Not(Condition):
     def emit_explain(self, code: Emitter, *, brief: bool) -> str:
         if brief:  # it holds, so its condition does not: ``_not_entry`` written out
             check = self.children[0].emit_refuted(code)
-            return (
-                f"{{'condition': 'not', 'text': {code.const(self.text)}, 'held': True, "
-                f"'checks': [{check}]}}"
-            )
+            head = code.head("not", None, self.text)
+            return f"{{{head}, 'held': True, 'checks': [{check}]}}"
         check = self.children[0].emit_explain(code, brief=False)
-        return f"{code.const(_not_entry)}({code.const(self.text)}, {check})"
+        head = code.head_items("not", None, self.text)
+        return f"{code.const(_not_entry)}({code.const(self.text)}, {check}, {head})"
 
     def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
         return _not_entry(self.text, self.children[0].explain(activity))
 
 
-# The entries of explanations, built by the methods above and by generated code alike.
+# The entries of explanations, built by the methods above and by generated code alike;
+# generated code passes ``head``, the entry's first items in the form it writes
+# (``Emitter.head_items``).
+
+ALL = "all of these hold"
+ANY = "any of these holds"
 
 
-def _all_entry(checks: list[dict[str, Any]]) -> dict[str, Any]:
+def _all_entry(
+    checks: list[dict[str, Any]], head: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     return {
-        "condition": "all",
-        "text": "all of these hold",
+        **(head or {"condition": "all", "text": ALL}),
         "held": all(check["held"] for check in checks),
         "checks": checks,
     }
 
 
-def _any_entry(checks: list[dict[str, Any]]) -> dict[str, Any]:
+def _any_entry(
+    checks: list[dict[str, Any]], head: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     return {
-        "condition": "any",
-        "text": "any of these holds",
+        **(head or {"condition": "any", "text": ANY}),
         "held": any(check["held"] for check in checks),
         "checks": checks,
     }
 
 
 def _any_held(check: dict[str, Any]) -> dict[str, Any]:
-    return {"condition": "any", "text": "any of these holds", "held": True, "checks": [check]}
+    return {"condition": "any", "text": ANY, "held": True, "checks": [check]}
 
 
-def _not_entry(text: str, check: dict[str, Any]) -> dict[str, Any]:
-    return {"condition": "not", "text": text, "held": not check["held"], "checks": [check]}
+def _not_entry(
+    text: str, check: dict[str, Any], head: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    return {
+        **(head or {"condition": "not", "text": text}),
+        "held": not check["held"],
+        "checks": [check],
+    }

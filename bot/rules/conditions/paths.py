@@ -236,7 +236,7 @@ class Paths(FieldCondition):
         value = code.field(self.field)
         matched = code.call_on(shorten, code.call_on(self.items.which, value))
         entry = self._entry(code, "True", f"'matched': {matched}")
-        return f"({entry} if type({value}) is list else {code.const(self.explainer)}({value}))"
+        return f"({entry} if type({value}) is list else {self._explainer(code)})"
 
     def compile(self) -> Predicate:
         items, get, need = self.items, self.get, self.at_least

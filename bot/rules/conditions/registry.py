@@ -144,7 +144,7 @@ class Condition(ABC):
         ``brief`` is only ever evaluated where the rule is known to have matched (under its
         own decision in the generated function), so every entry on the brief path holds:
         an expression may write ``True`` rather than test again."""
-        return code.call(self.brief if brief else self.explain)
+        return code.explained(code.call(self.brief if brief else self.explain))
 
     def emit_refuted(self, code: Emitter) -> str:
         """``emit_explain(code, brief=False)``, where the condition is known not to hold (it
@@ -219,7 +219,7 @@ class FieldCondition(Condition):
 
     def emit_explain(self, code: Emitter, *, brief: bool) -> str:
         if not self._plain():
-            return f"{code.const(self.explainer)}({code.field(self.field)})"
+            return self._explainer(code)
         # The entry written out, with the test inlined (``compile`` agrees with ``evaluate``);
         # on the brief path it holds (see ``Condition.emit_explain``).
         return self._entry(code, "True" if brief else self.emit(code))
@@ -228,6 +228,10 @@ class FieldCondition(Condition):
         if not self._plain():
             return super().emit_refuted(code)
         return self._entry(code, "False")
+
+    def _explainer(self, code: Emitter) -> str:
+        """A call of ``explainer`` on the field, in the form ``code`` writes entries."""
+        return code.explained(f"{code.const(self.explainer)}({code.field(self.field)})")
 
     def _plain(self) -> bool:
         """Whether the entry is ``explainer``'s with nothing but ``evaluate`` for ``held``."""
@@ -243,9 +247,8 @@ class FieldCondition(Condition):
         ``more`` entries after it (``'found': …``)."""
         value = code.field(self.field)
         return (
-            f"{{'condition': {code.const(self.name)}, 'field': {code.const(self.field)}, "
-            f"'text': {code.const(self.text)}, 'seen': {code.seen(value)}, 'held': {held}"
-            f"{', ' + more if more else ''}}}"
+            f"{{{code.head(self.name, self.field, self.text)}, 'seen': {code.seen(value)}, "
+            f"'held': {held}{', ' + more if more else ''}}}"
         )
 
     def problems(self, scope: Scope) -> list[Finding]:

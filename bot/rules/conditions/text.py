@@ -129,7 +129,8 @@ class Matches(FieldCondition):
         """A string is searched inline (screened first); a list is looked up in its index."""
         assert self.regex is not None and self.items is not None
         value, search = code.field(self.field), code.const(self.regex.search)
-        found = f"({code.memo(self)} := {search}({value})) is not None"
+        kept = code.memo(self._memo_key())
+        found = f"({kept} if {kept} is not None else ({kept} := {search}({value}))) is not None"
         if self.probe is not None:
             candidates = code.candidates(self.probe.screen, self.field)
             found = f"{self.probe.index} in {candidates} and {found}"
@@ -139,15 +140,23 @@ class Matches(FieldCondition):
 
     def emit_explain(self, code: Emitter, *, brief: bool) -> str:
         """On a string, the entry written out: one search gives both held and found."""
-        if self.regex is None:
+        if self.regex is None or self.items is None:
             return super().emit_explain(code, brief=brief)
         value, search = code.field(self.field), code.const(self.regex.search)
         if brief:  # found, so no screen and no test (see ``Condition.emit_explain``)
             # The decision kept its match, unless it did not get this far (``any``).
-            kept = code.memo(self)
+            kept = code.memo(self._memo_key())
             hit = f"({kept} if {kept} is not None else {search}({value}))"
             found = f"{code.const(shorten)}({hit}.group(0))"
-            return self._on_string(code, self._entry(code, "True", f"'found': {found}"))
+            on_string = self._entry(code, "True", f"'found': {found}")
+            # On a list, what it found is in the first element the index says it holds on.
+            first = f"{code.call_on(self.items.which, value)}[0]"
+            found = f"{code.const(shorten)}({search}({first}).group(0))"
+            on_list = self._entry(code, "True", f"'found': {found}")
+            return (
+                f"({on_string} if type({value}) is str else {on_list} if type({value}) is list "
+                f"else {self._explainer(code)})"
+            )
         hit, search = code.local("m"), f"{search}({value})"
         if self.probe is not None:
             candidates = code.candidates(self.probe.screen, self.field)
@@ -158,6 +167,12 @@ class Matches(FieldCondition):
             code, self._entry(code, held, f"**({found} if {hit} is not None else {{}})")
         )
 
+    def _memo_key(self) -> tuple[str, str, str, int]:
+        """What a match of this pattern in this field is kept under in generated code: the
+        same for every condition searching the same field with the same pattern."""
+        assert self.regex is not None
+        return ("matches", self.field, self.regex.pattern, self.regex.flags)
+
     def emit_refuted(self, code: Emitter) -> str:
         """On a string it was not found in: the entry without a search."""
         if self.regex is None:
@@ -167,7 +182,7 @@ class Matches(FieldCondition):
     def _on_string(self, code: Emitter, entry: str) -> str:
         """``entry`` for a string value; ``explainer``'s for anything else (a list)."""
         value = code.field(self.field)
-        return f"({entry} if type({value}) is str else {code.const(self.explainer)}({value}))"
+        return f"({entry} if type({value}) is str else {self._explainer(code)})"
 
     def problems(self, scope: Scope) -> list[Finding]:
         if self.error:
@@ -342,11 +357,10 @@ class Count(FieldCondition):
         value = code.field(self.field)
         number = f"len({value})" if self.items is None else code.call_on(self.items.count, value)
         entry = (
-            f"{{'condition': {code.const(self.name)}, 'field': {code.const(self.field)}, "
-            f"'text': {code.const(self.text)}, 'seen': {number}, 'held': True, "
-            f"'elements': {code.call_on(shorten, value)}}}"
+            f"{{{code.head(self.name, self.field, self.text)}, 'seen': {number}, "
+            f"'held': True, 'elements': {code.call_on(shorten, value)}}}"
         )
-        return f"({entry} if type({value}) is list else {code.const(self.explainer)}({value}))"
+        return f"({entry} if type({value}) is list else {self._explainer(code)})"
 
     def explainer(self, value: Any) -> dict[str, Any]:
         # As FieldCondition's, counting once rather than for each of held and seen.
