@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from bot.rules.texts import Compactor
 
 KindMatcher = Callable[[Mapping[str, Any]], list[Any]]
+_FITS = 10 ** (MAX_CHARS - 2)  # an int within ±this has at most MAX_CHARS - 1 characters
 
 
 class Emitter:
@@ -126,12 +127,16 @@ class Emitter:
         return f"{stem}{self._locals}"
 
     def seen(self, value: str) -> str:
-        """An expression for ``shorten(value)``, skipping the call for short plain values."""
-        return (
+        """An expression for ``shorten(value)`` (``value`` a field's local), skipping the call
+        for short plain values, worked out once per activity: explanations show the same
+        field's value again and again."""
+        kept = self.memo(("seen", value))
+        shortened = (
             f"({value} if {value} is None or type({value}) is bool or type({value}) is int "
             f"or (type({value}) is str and len({value}) <= {MAX_CHARS}) "
             f"else {self.const(shorten)}({value}))"
         )
+        return f"({kept} if {kept} is not None else ({kept} := {shortened}))"
 
     def call(self, function: Callable[[Mapping[str, Any]], Any]) -> str:
         """An expression calling ``function`` (a predicate, an explanation) on the activity."""
@@ -144,14 +149,19 @@ class Emitter:
     def prologue(self) -> list[str]:
         """The lines reading every field used, as the field getters do."""
         lines = []
-        for name, local in self.fields.items():
+        names = self.fields
+        if any(name not in ATTRIBUTES and not name.startswith(CONTEXT_PREFIX) for name in names):
+            lines.append("fields = a['fields']")
+        if any(name.startswith(CONTEXT_PREFIX) for name in names):
+            lines.append("context = a['context']")
+        for name, local in names.items():
             key = self.const(name.removeprefix(CONTEXT_PREFIX))
             if name in ATTRIBUTES:
                 lines.append(f"{local} = a.get({key})")
             elif name.startswith(CONTEXT_PREFIX):
-                lines.append(f"{local} = a['context'].get({key})")
+                lines.append(f"{local} = context.get({key})")
             else:
-                lines.append(f"{local} = a['fields'].get({key})")
+                lines.append(f"{local} = fields.get({key})")
         lines += [f"{local} = None" for local in self.lazy.values()]
         return lines
 
@@ -206,8 +216,11 @@ def evidence_expression(
             parts.append(code.const(part))
         else:
             value = code.field(part)
+            # text() of a short string, or of an int (an iid: its digits fit), inline
             parts.append(
                 f"({value} if type({value}) is str and len({value}) <= {MAX_CHARS} "
+                f"else str({value}) if type({value}) is int and "
+                f"{code.const(-_FITS)} < {value} < {code.const(_FITS)} "
                 f"else {code.const(text)}({value}))"
             )
     summary = f"{code.const(tidy)}(''.join(({', '.join(parts)},)))" if parts else "''"

@@ -294,9 +294,12 @@ class _Screen:
 
 # Names recur: project paths, branches, file paths, labels. A short text without a space is
 # taken for one and its answer remembered (up to REMEMBERED per field). Prose (titles,
-# descriptions, comments) is scanned every time: it rarely repeats in real projects.
+# descriptions, comments) rarely repeats across a project, but one merge request's activities
+# (opened, merged, approved) carry its title and description each, and are derived and matched
+# together: the answers for the last RECENT prose texts of a field are kept for them.
 SHORT = 100
 REMEMBERED = 1 << 16
+RECENT = 4
 
 
 class FieldScreen(_Screen):
@@ -305,9 +308,10 @@ class FieldScreen(_Screen):
     def __init__(self) -> None:
         super().__init__()
         self._short: dict[str, Container[int]] = {}
+        self._recent: dict[str, Container[int]] = {}  # oldest first
 
     def add(self, relaxed: str, *, ascii_only: bool = True) -> int:
-        self._short = {}
+        self._short, self._recent = {}, {}
         return super().add(relaxed, ascii_only=ascii_only)
 
     def candidates(self, text: str) -> Container[int]:
@@ -323,7 +327,12 @@ class FieldScreen(_Screen):
                     short.clear()
                 found = short[text] = self.scan(text)
         else:
-            found = self.scan(text)
+            recent = self._recent
+            found = recent.get(text)
+            if found is None:
+                if len(recent) >= RECENT:
+                    del recent[next(iter(recent))]
+                found = recent[text] = self.scan(text)
         self._last = (text, found)
         return found
 

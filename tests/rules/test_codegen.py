@@ -155,3 +155,32 @@ rules:
     assert whole == why(
         rule.id, rule.description, rule.checks(base | {"fields": {"mr_author": "bo"}}, brief=True)
     )
+
+
+@pytest.mark.parametrize(
+    "iid",
+    [7, -3, 0, True, 10**118, -(10**118), 10**119, -(10**119), 10**120, 2.0, None, "12", [1, 2]],
+)
+def test_summaries_render_any_value_as_the_template_does(tmp_path: Path, iid: Any) -> None:
+    rules = _rule_set(
+        """
+rules:
+  - id: commented
+    expectations: [l2.communication.good-mr-descriptions]
+    kinds: [review_comment]
+    summary: "Commented on !{context.iid}"
+""",
+        tmp_path,
+    )
+    activity = {
+        "key": "k",
+        "kind": "review_comment",
+        "actor_username": "ana",
+        "fields": {},
+        "context": {"iid": iid},
+    }
+    [found] = rules.match(activity)
+    rule = rules.get("commented")
+    assert rule is not None
+    assert found.summary == rule.template.render(activity)
+    assert len(found.summary) <= len("Commented on !") + 120

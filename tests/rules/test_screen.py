@@ -163,7 +163,7 @@ def test_without_re2_nothing_is_screened_and_answers_stay(monkeypatch: pytest.Mo
     assert screened  # not vacuous
 
 
-def test_names_are_scanned_once_and_prose_every_time(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_names_are_scanned_once_and_prose_while_recent(monkeypatch: pytest.MonkeyPatch) -> None:
     if not screen_module.available():
         pytest.skip("google-re2 is not installed")
     probe = Screens().probe("f", re.compile("(?a)tests/"))
@@ -176,7 +176,13 @@ def test_names_are_scanned_once_and_prose_every_time(monkeypatch: pytest.MonkeyP
         assert probe("".join(["app/", "tests/x.py"]))
         assert not probe("".join(["app/", "src/x.py"]))
         assert probe("".join(["moves ", "tests/ up"]))
-    assert scanned == ["app/tests/x.py", "app/src/x.py", "moves tests/ up", "moves tests/ up"]
+    assert scanned == ["app/tests/x.py", "app/src/x.py", "moves tests/ up"]
+    # Prose is remembered only among the field's last RECENT texts (one merge request's).
+    scanned.clear()
+    prose = [f"prose number {n}" for n in range(screen_module.RECENT + 1)]
+    for text in [*prose, prose[-1], prose[1], prose[0]]:
+        assert not probe("".join(text))
+    assert scanned == [*prose, prose[0]]
 
 
 def test_the_names_remembered_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
