@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import inspect, text
+from alembic import command
+from sqlalchemy import Engine, inspect, text
 
 from bot.store import db
-from bot.store.models import Base, SyncRun
+from bot.store.models import Base, Evidence, MatchState, SyncRun
 
 
 def test_an_empty_database_gets_the_current_schema(database_url: str) -> None:
@@ -85,3 +86,52 @@ def test_naive_times_are_refused(database_url: str) -> None:
 def test_an_unusable_url_is_one_clear_error() -> None:
     with pytest.raises(db.StoreError, match=r"database\.url is not usable"):
         db.make_engine("nonsense://")
+
+
+def _migrate(engine: Engine, direction: str, revision: str) -> None:
+    with engine.begin() as connection:
+        config = db._alembic_config()
+        config.attributes["connection"] = connection
+        getattr(command, direction)(config, revision)
+
+
+def test_explanation_texts_come_and_go_with_their_migration(database_url: str) -> None:
+    """0004 adds the table explanations name; going back drops it with the evidence that
+    names it (evidence is derived: the older release rebuilds it, having no match state)."""
+    engine = db.make_engine(database_url)
+    _migrate(engine, "upgrade", "0003")
+    assert "explanation_texts" not in inspect(engine).get_table_names()
+    row = {
+        "key": "r:e:a",
+        "person_username": "ana",
+        "expectation": "e",
+        "level": 1,
+        "dimension": "mastery",
+        "rule": "r",
+        "rule_digest": "d",
+        "activity_key": "a",
+        "kind": "review_comment",
+        "occurred_at": datetime(2026, 11, 2, tzinfo=UTC),
+        "project_path": "acme/api",
+        "url": "http://gitlab.example/a",
+        "summary": "s",
+        "why": {"rule": "r", "description": "Whole.", "checks": []},
+        "confidential": False,
+        "matched_at": datetime(2026, 11, 2, tzinfo=UTC),
+    }
+    with engine.begin() as connection:
+        connection.execute(Evidence.__table__.insert(), [row])
+        connection.execute(
+            MatchState.__table__.insert(),
+            [{"name": "m", "rules_digest": "x", "matched_at": row["matched_at"]}],
+        )
+    _migrate(engine, "upgrade", "head")
+    assert "explanation_texts" in inspect(engine).get_table_names()
+    with engine.connect() as connection:  # rows stored whole before stay as they were
+        assert connection.execute(text("SELECT count(*) FROM evidence")).scalar() == 1
+    _migrate(engine, "downgrade", "0003")
+    assert "explanation_texts" not in inspect(engine).get_table_names()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM evidence")).scalar() == 0
+        assert connection.execute(text("SELECT count(*) FROM match_state")).scalar() == 0
+    engine.dispose()
