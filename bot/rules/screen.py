@@ -284,12 +284,12 @@ class _Screen:
         cannot read (a lone surrogate)."""
         match = self._match or self._compiled()
         try:
-            found = frozenset(match(text.encode()) or ())
+            found = match(text.encode())  # a short list: membership is as fast as in a set
         except UnicodeEncodeError:
             return EVERYTHING
         if self._unicode and not text.isascii():
-            return found | self._unicode
-        return found
+            return self._unicode.union(found or ())
+        return found or _NOTHING
 
 
 # Names recur: project paths, branches, file paths, labels. A short text without a space is
