@@ -138,6 +138,14 @@ class Emitter:
         )
         return f"({kept} if {kept} is not None else ({kept} := {shortened}))"
 
+    def short_text(self, text: str) -> str:
+        """An expression for ``shorten(text)``, ``text`` an expression giving a string."""
+        local = self.local("t")
+        return (
+            f"({local} if len({local} := {text}) <= {MAX_CHARS} "
+            f"else {self.const(shorten)}({local}))"
+        )
+
     def call(self, function: Callable[[Mapping[str, Any]], Any]) -> str:
         """An expression calling ``function`` (a predicate, an explanation) on the activity."""
         return f"{self.const(function)}({self.ACTIVITY})"
@@ -252,7 +260,7 @@ def _why(rule: Rule, code: Emitter, texts: Compactor | None) -> str:
             known = f"{rule.earner} is known (the evidence goes to them)"
             checks.append(
                 f"{{{code.head('earner', rule.earner, known)}, "
-                f"'seen': {code.const(shorten)}({earner}), "
+                f"'seen': {code.seen(earner)}, "
                 f"'held': isinstance({earner}, str) and {earner} != ''}}"
             )
     finally:

@@ -147,11 +147,11 @@ class Matches(FieldCondition):
             # The decision kept its match, unless it did not get this far (``any``).
             kept = code.memo(self._memo_key())
             hit = f"({kept} if {kept} is not None else {search}({value}))"
-            found = f"{code.const(shorten)}({hit}.group(0))"
+            found = code.short_text(f"{hit}.group(0)")
             on_string = self._entry(code, "True", f"'found': {found}")
             # On a list, what it found is in the first element the index says it holds on.
             first = f"{code.call_on(self.items.which, value)}[0]"
-            found = f"{code.const(shorten)}({search}({first}).group(0))"
+            found = code.short_text(f"{search}({first}).group(0)")
             on_list = self._entry(code, "True", f"'found': {found}")
             return (
                 f"({on_string} if type({value}) is str else {on_list} if type({value}) is list "
@@ -358,7 +358,7 @@ class Count(FieldCondition):
         number = f"len({value})" if self.items is None else code.call_on(self.items.count, value)
         entry = (
             f"{{{code.head(self.name, self.field, self.text)}, 'seen': {number}, "
-            f"'held': True, 'elements': {code.call_on(shorten, value)}}}"
+            f"'held': True, 'elements': {code.seen(value)}}}"
         )
         return f"({entry} if type({value}) is list else {self._explainer(code)})"
 
