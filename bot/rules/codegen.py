@@ -12,8 +12,10 @@ from the conditions' own templates, so a rule file cannot inject code. Condition
 answers exactly as the rules' closures do (a Hypothesis test compares them).
 
 The same function turns each rule that matched into its evidence (``evidence_expression``):
-earner, summary and stored explanation, from the locals already read, equal to what the rule's
-reference methods give (tests compare them).
+earner, summary and explanation, from the locals already read, equal to what the rule's
+reference methods give (tests compare them). The explanation is written in its short form,
+without the rule's fixed texts (``bot.rules.texts``): each check's entry begins with its
+number in the texts (``Emitter.head``).
 """
 
 from __future__ import annotations
@@ -98,21 +100,20 @@ class Emitter:
         """The first items of a check's entry, in a dict display: ``'n'``, its number in the
         rule's texts, while an explanation is written short; else its condition, field (if
         it has one) and text."""
-        number = self.texts.number(condition, field, text) if self.texts is not None else None
-        if number is not None:
-            return f"'n': {number}"
-        items = f"'condition': {self.const(condition)}, "
-        if field is not None:
-            items += f"'field': {self.const(field)}, "
-        return items + f"'text': {self.const(text)}"
+        return ", ".join(
+            f"'{name}': {value if name == 'n' else self.const(value)}"
+            for name, value in self._head(condition, field, text).items()
+        )
 
     def head_items(self, condition: str, field: str | None, text: str) -> str:
         """``head`` as a constant dict, for the helpers that build entries."""
+        return self.const(self._head(condition, field, text))
+
+    def _head(self, condition: str, field: str | None, text: str) -> dict[str, Any]:
         number = self.texts.number(condition, field, text) if self.texts is not None else None
         if number is not None:
-            return self.const({"n": number})
-        items = {"condition": condition, **({"field": field} if field is not None else {})}
-        return self.const({**items, "text": text})
+            return {"n": number}
+        return {"condition": condition, **({} if field is None else {"field": field}), "text": text}
 
     def explained(self, entry: str) -> str:
         """``entry`` (an expression giving a whole entry, such as a closure's) in the form
@@ -206,11 +207,11 @@ def _define(name: str, body: list[str], code: Emitter) -> Callable[[Mapping[str,
 
 
 def evidence_expression(
-    rule: Rule, code: Emitter, make: Callable[..., Any], texts: Compactor | None = None
+    rule: Rule, code: Emitter, make: type[tuple[Any, ...]], texts: Compactor
 ) -> str:
     """For a plain rule (no window) and an activity it matched: ``make(rule id, expectations,
-    earner, activity key, summary, why)``, as ``RuleSet`` builds its ``Match``, reading each
-    field once; with the rule's ``texts``, ``why`` in their short form."""
+    earner, activity key, summary, why)``, as ``RuleSet`` builds its ``Match`` (a named tuple),
+    reading each field once; ``why`` in the short form of the rule's ``texts``."""
     if rule.earner == "actor":
         actor = code.field("actor_username")
         earner = f"({actor} if isinstance({actor}, str) and {actor} else '')"
@@ -237,15 +238,13 @@ def evidence_expression(
         f"({key} if type({key} := a.get('key', '')) is str else str({key})), {summary}, "
         f"{_why(rule, code, texts)}"
     )
-    if isinstance(make, type) and issubclass(make, tuple):
-        # A named tuple made as ``tuple.__new__`` makes it: its ``__new__`` is Python code.
-        return f"{code.const(tuple.__new__)}({code.const(make)}, ({fields}))"
-    return f"{code.const(make)}({fields})"
+    # Made as ``tuple.__new__`` makes it: a named tuple's own ``__new__`` is Python code.
+    return f"{code.const(tuple.__new__)}({code.const(make)}, ({fields}))"
 
 
-def _why(rule: Rule, code: Emitter, texts: Compactor | None) -> str:
-    """``why(rule.id, rule.description, rule.checks(a, brief=True))`` as an expression; with
-    ``texts``, in their short form (``Compactor.compact`` of it)."""
+def _why(rule: Rule, code: Emitter, texts: Compactor) -> str:
+    """``why(rule.id, rule.description, rule.checks(a, brief=True))`` as an expression, in the
+    short form of ``texts`` (``Compactor.compact`` of it)."""
     code.texts = texts
     try:
         kinds = "kind is " + " or ".join(rule.kinds)
@@ -265,10 +264,7 @@ def _why(rule: Rule, code: Emitter, texts: Compactor | None) -> str:
             )
     finally:
         code.texts = None
-    if texts is not None:
-        head = f"'rule': {code.const(rule.id)}, 'texts': {code.const(texts.texts.key)}"
-    else:
-        head = f"'rule': {code.const(rule.id)}, 'description': {code.const(rule.description)}"
+    head = f"'rule': {code.const(rule.id)}, 'texts': {code.const(texts.texts.key)}"
     return f"{{{head}, 'checks': [{', '.join(checks)}]}}"
 
 
