@@ -32,18 +32,18 @@ def shorten(value: Any) -> Any:
     kind = type(value)
     if kind is str:
         return value if len(value) <= MAX_CHARS else value[: MAX_CHARS - 1] + "…"
-    if value is None or kind is bool or kind is int or kind is float:
-        return value
-    if isinstance(value, bool | int | float):
-        return value
-    if isinstance(value, str):
-        return value if len(value) <= MAX_CHARS else value[: MAX_CHARS - 1] + "…"
     if kind is list and len(value) <= MAX_ITEMS:
         for item in value:  # the usual list: a few short strings, kept as they are
             if type(item) is not str or len(item) > MAX_CHARS:
                 break
         else:
             return list(value)
+    if value is None or kind is bool or kind is int or kind is float:
+        return value
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return value if len(value) <= MAX_CHARS else value[: MAX_CHARS - 1] + "…"
     if isinstance(value, list | tuple):
         items = [shorten(item) for item in value[:MAX_ITEMS]]
         if len(value) > MAX_ITEMS:

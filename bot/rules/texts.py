@@ -17,7 +17,8 @@ them so, ``Emitter.head``); ``Compactor`` shortens a whole one.
 The key is a digest of the texts themselves, not of the rule: a new release may word a
 condition differently for the same rule, and rows matched before keep the words they were
 matched with. A check the texts do not list (say, one a condition adds in a later release) stays
-whole on the row, and ``expand`` leaves it as it is, so does any row stored whole before this.
+whole on the row, and ``expand`` leaves it as it is, as it does a row stored whole by an
+earlier release.
 """
 
 from __future__ import annotations
@@ -120,7 +121,8 @@ def _collect(entries: Iterable[Any], fixed: dict[Fixed, None]) -> None:
 
 
 def expand(why: Mapping[str, Any], texts: Mapping[str, Texts]) -> dict[str, Any]:
-    """A stored explanation made whole again, given the texts it names (``load``).
+    """A short explanation made whole again, given the texts it names (from the store:
+    ``bot.evidence.texts.load``; from a rule set: ``RuleSet.whole``).
 
     A row stored whole, or naming texts that are not there, comes back as stored."""
     key = why.get("texts")
@@ -140,7 +142,7 @@ def _whole(entries: list[Any], fixed: Sequence[Fixed]) -> list[Any]:
     out = []
     for entry in entries:
         n = entry.get("n") if isinstance(entry, Mapping) else None
-        if type(n) is not int or not 0 <= n < len(fixed):
+        if type(n) is not int or not 0 <= n < len(fixed) or "condition" in entry:
             out.append(entry)
             continue
         condition, field, text = fixed[n]
