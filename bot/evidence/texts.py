@@ -19,7 +19,8 @@ from bot.store import models
 
 
 def store(session: Session, compactors: Iterable[Compactor]) -> None:
-    """Record the texts the compactors' rows name, those not stored yet."""
+    """Record the texts of the compactors' rules (``RuleSet.texts``) not stored yet: the
+    texts their evidence rows name."""
     rows = [
         {
             "key": c.texts.key,
@@ -39,8 +40,8 @@ def store(session: Session, compactors: Iterable[Compactor]) -> None:
         )
 
 
-def load(session: Session, keys: Iterable[str]) -> dict[str, Texts]:
-    """The stored texts under ``keys`` (those that exist)."""
+def load(session: Session, keys: Iterable[object]) -> dict[str, Texts]:
+    """The stored texts under ``keys`` (those that exist; keys not strings are skipped)."""
     wanted = sorted({key for key in keys if isinstance(key, str)})
     found: dict[str, Texts] = {}
     table = models.ExplanationTexts
@@ -57,5 +58,5 @@ def load(session: Session, keys: Iterable[str]) -> dict[str, Texts]:
 
 def expand_all(session: Session, whys: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """``whys`` (as stored) made whole, reading each set of texts once."""
-    texts = load(session, (why.get("texts") for why in whys))  # type: ignore[misc]
+    texts = load(session, (why.get("texts") for why in whys))
     return [expand(why, texts) for why in whys]

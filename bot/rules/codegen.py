@@ -105,6 +105,11 @@ class Emitter:
             for name, value in self._head(condition, field, text).items()
         )
 
+    def held_group(self, condition: str, text: str, checks: str) -> str:
+        """The entry of ``all``, ``any`` or ``not`` on the brief path: it holds, over
+        ``checks`` (expressions of its children's entries, comma-separated)."""
+        return f"{{{self.head(condition, None, text)}, 'held': True, 'checks': [{checks}]}}"
+
     def head_items(self, condition: str, field: str | None, text: str) -> str:
         """``head`` as a constant dict, for the helpers that build entries."""
         return self.const(self._head(condition, field, text))

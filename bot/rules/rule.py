@@ -148,6 +148,7 @@ def _with_earner(test: Predicate, earner: Any) -> Predicate:
 
 
 def window_check(rule: Rule, activity: Mapping[str, Any]) -> dict[str, Any]:
+    """A window rule's last check: whether the activity has a value to count towards it."""
     assert rule.window is not None
     window = rule.window
     value = getter(window.distinct)(activity)

@@ -73,7 +73,7 @@ class AllOf(Condition):
     def emit_explain(self, code: Emitter, *, brief: bool) -> str:
         checks = ", ".join(child.emit_explain(code, brief=brief) for child in self.children)
         if brief:  # it holds (see ``Condition.emit_explain``): ``_all_entry`` written out
-            return f"{{{code.head('all', None, ALL)}, 'held': True, 'checks': [{checks}]}}"
+            return code.held_group("all", ALL, checks)
         return f"{code.const(_all_entry)}([{checks}], {code.head_items('all', None, ALL)})"
 
     def brief(self, activity: Mapping[str, Any]) -> dict[str, Any]:
@@ -130,9 +130,8 @@ class AnyOf(Condition):
         if not brief:
             return everything
         # brief: the first child (cheapest first) that holds, as ``brief`` finds it
-        head = code.head("any", None, ANY)
         chain = [
-            f"{{{head}, 'held': True, 'checks': [{child.emit_explain(code, brief=True)}]}} "
+            f"{code.held_group('any', ANY, child.emit_explain(code, brief=True))} "
             f"if {child.emit(code)} else"
             for child in self.cheapest_first
         ]
@@ -181,9 +180,7 @@ class Not(Condition):
 
     def emit_explain(self, code: Emitter, *, brief: bool) -> str:
         if brief:  # it holds, so its condition does not: ``_not_entry`` written out
-            check = self.children[0].emit_refuted(code)
-            head = code.head("not", None, self.text)
-            return f"{{{head}, 'held': True, 'checks': [{check}]}}"
+            return code.held_group("not", self.text, self.children[0].emit_refuted(code))
         check = self.children[0].emit_explain(code, brief=False)
         head = code.head_items("not", None, self.text)
         return f"{code.const(_not_entry)}({code.const(self.text)}, {check}, {head})"

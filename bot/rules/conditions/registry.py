@@ -242,12 +242,14 @@ class FieldCondition(Condition):
             and cls.seen is FieldCondition.seen
         )
 
-    def _entry(self, code: Emitter, held: str, more: str = "") -> str:
-        """``explainer``'s entry written out, with ``held`` as given (an expression) and
-        ``more`` entries after it (``'found': …``)."""
-        value = code.field(self.field)
+    def _entry(self, code: Emitter, held: str, more: str = "", seen: str | None = None) -> str:
+        """``explainer``'s entry written out, with ``held`` as given (an expression),
+        ``more`` entries after it (``'found': …``), and ``seen`` if the condition shows
+        something other than the field's value."""
+        if seen is None:
+            seen = code.seen(code.field(self.field))
         return (
-            f"{{{code.head(self.name, self.field, self.text)}, 'seen': {code.seen(value)}, "
+            f"{{{code.head(self.name, self.field, self.text)}, 'seen': {seen}, "
             f"'held': {held}{', ' + more if more else ''}}}"
         )
 

@@ -356,10 +356,7 @@ class Count(FieldCondition):
             return super().emit_explain(code, brief=brief)
         value = code.field(self.field)
         number = f"len({value})" if self.items is None else code.call_on(self.items.count, value)
-        entry = (
-            f"{{{code.head(self.name, self.field, self.text)}, 'seen': {number}, "
-            f"'held': True, 'elements': {code.seen(value)}}}"
-        )
+        entry = self._entry(code, "True", f"'elements': {code.seen(value)}", seen=number)
         return f"({entry} if type({value}) is list else {self._explainer(code)})"
 
     def explainer(self, value: Any) -> dict[str, Any]:
