@@ -15,7 +15,7 @@ The same function turns each rule that matched into its evidence (``evidence_exp
 earner, summary and explanation, from the locals already read, equal to what the rule's
 reference methods give (tests compare them). The explanation is written in its short form,
 without the rule's fixed texts (``bot.rules.texts``): each check's entry begins with its
-number in the texts (``Emitter.head``).
+number in the texts (``Emitter.entry``).
 """
 
 from __future__ import annotations
@@ -96,29 +96,51 @@ class Emitter:
             local = self.lazy[key] = f"f{len(self.lazy)}"
         return local
 
-    def head(self, condition: str, field: str | None, text: str) -> str:
-        """The first items of a check's entry, in a dict display: ``'n'``, its number in the
-        rule's texts, while an explanation is written short; else its condition, field (if
-        it has one) and text."""
-        return ", ".join(
-            f"'{name}': {value if name == 'n' else self.const(value)}"
-            for name, value in self._head(condition, field, text).items()
-        )
+    def entry(
+        self,
+        condition: str,
+        field: str | None,
+        text: str,
+        items: Sequence[tuple[str, str]],
+        optional: tuple[str, str, str] | None = None,
+    ) -> str:
+        """A check's entry as an expression: ``items`` (name, expression) after its fixed
+        texts, and, with ``optional`` (name, expression, test), one more item when the test
+        holds. While an explanation is written short, ``(n, name, value, …)``, ``n`` the
+        check's number in the rule's texts (``bot.rules.texts``); else, and for a check the
+        texts do not list, a dict as ``Condition.explain`` makes it."""
+        number = self._number(condition, field, text)
+        if number is not None:
+            # The names are this code's own (seen, held, found…), written as literals.
+            assert all(name.isidentifier() for name, _value in items)
+            flat = "".join(f", {name!r}, {value}" for name, value in items)
+            if optional is not None:
+                name, value, test = optional
+                assert name.isidentifier()
+                flat += f", *(({name!r}, {value}) if {test} else ())"
+            return f"({number}{flat})"
+        head = _fixed(condition, field, text)
+        shown = [f"{self.const(name)}: {self.const(value)}" for name, value in head.items()]
+        shown += [f"{self.const(name)}: {value}" for name, value in items]
+        if optional is not None:
+            name, value, test = optional
+            shown.append(f"**({{{self.const(name)}: {value}}} if {test} else {{}})")
+        return "{" + ", ".join(shown) + "}"
 
     def held_group(self, condition: str, text: str, checks: str) -> str:
         """The entry of ``all``, ``any`` or ``not`` on the brief path: it holds, over
         ``checks`` (expressions of its children's entries, comma-separated)."""
-        return f"{{{self.head(condition, None, text)}, 'held': True, 'checks': [{checks}]}}"
+        return self.entry(condition, None, text, [("held", "True"), ("checks", f"[{checks}]")])
 
     def head_items(self, condition: str, field: str | None, text: str) -> str:
-        """``head`` as a constant dict, for the helpers that build entries."""
-        return self.const(self._head(condition, field, text))
+        """The fixed part of an entry as a constant, for the helpers that build entries:
+        ``(n,)`` while an explanation is written short, else a dict of the fixed texts."""
+        number = self._number(condition, field, text)
+        return self.const((number,) if number is not None else _fixed(condition, field, text))
 
-    def _head(self, condition: str, field: str | None, text: str) -> dict[str, Any]:
-        number = self.texts.number(condition, field, text) if self.texts is not None else None
-        if number is not None:
-            return {"n": number}
-        return {"condition": condition, **({} if field is None else {"field": field}), "text": text}
+    def _number(self, condition: str, field: str | None, text: str) -> int | None:
+        """The check's number in the texts, while an explanation is written short."""
+        return self.texts.number(condition, field, text) if self.texts is not None else None
 
     def explained(self, entry: str) -> str:
         """``entry`` (an expression giving a whole entry, such as a closure's) in the form
@@ -180,6 +202,11 @@ class Emitter:
         return lines
 
 
+def _fixed(condition: str, field: str | None, text: str) -> dict[str, str]:
+    """A whole entry's fixed items: its condition, field (if it has one) and text."""
+    return {"condition": condition, **({} if field is None else {"field": field}), "text": text}
+
+
 def compile_kind(
     rules: Sequence[Rule],
     expressions: Sequence[str],
@@ -237,7 +264,15 @@ def evidence_expression(
                 f"{code.const(-_FITS)} < {value} < {code.const(_FITS)} "
                 f"else {code.const(text)}({value}))"
             )
-    summary = f"{code.const(tidy)}(''.join(({', '.join(parts)},)))" if parts else "''"
+    summary = "''"
+    if parts:
+        # tidy() inline for the usual line, with nothing to collapse
+        line = code.local("s")
+        summary = (
+            f"({line}.strip() if not ('\\n' in ({line} := ''.join(({', '.join(parts)},))) "
+            f"or '  ' in {line} or '\\t' in {line} or '\\r' in {line}) "
+            f"else {code.const(tidy)}({line}))"
+        )
     fields = (
         f"{code.const(rule.id)}, {code.const(rule.expectations)}, {earner}, "
         f"({key} if type({key} := a.get('key', '')) is str else str({key})), {summary}, "
@@ -254,18 +289,23 @@ def _why(rule: Rule, code: Emitter, texts: Compactor) -> str:
     try:
         kinds = "kind is " + " or ".join(rule.kinds)
         checks = [
-            f"{{{code.head('kind', 'kind', kinds)}, 'seen': kind, "
-            f"'held': kind in {code.const(rule.kinds)}}}"
+            code.entry(
+                "kind",
+                "kind",
+                kinds,
+                [("seen", "kind"), ("held", f"kind in {code.const(rule.kinds)}")],
+            )
         ]
         if rule.when is not None:
             checks.append(rule.when.emit_explain(code, brief=True))
         if rule.earner != "actor":
             earner = code.field(rule.earner)
             known = f"{rule.earner} is known (the evidence goes to them)"
+            held = f"isinstance({earner}, str) and {earner} != ''"
             checks.append(
-                f"{{{code.head('earner', rule.earner, known)}, "
-                f"'seen': {code.seen(earner)}, "
-                f"'held': isinstance({earner}, str) and {earner} != ''}}"
+                code.entry(
+                    "earner", rule.earner, known, [("seen", code.seen(earner)), ("held", held)]
+                )
             )
     finally:
         code.texts = None

@@ -56,6 +56,17 @@ def shorten(value: Any) -> Any:
     return shorten(repr(value))
 
 
+def held(entry: Any) -> bool:
+    """Whether a check's entry says it held: a whole one (a dict) or a short one
+    (``[n, name, value, …]``, ``bot.rules.texts``)."""
+    if type(entry) is tuple or type(entry) is list:
+        for at in range(1, len(entry) - 1, 2):
+            if entry[at] == "held":
+                return bool(entry[at + 1])
+        return False
+    return bool(entry.get("held"))
+
+
 def why(
     rule: str,
     description: str,

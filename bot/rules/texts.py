@@ -6,13 +6,18 @@ thirds of a row's explanation and the same on every row of the rule. So a row ke
 it saw::
 
     {"rule": "mr-adds-tests", "texts": "3f2a…",
-     "checks": [{"n": 0, "seen": "merge_request_merged", "held": true}, …]}
+     "checks": [[0, "seen", "merge_request_merged", "held", true], …]}
 
 and the texts named by ``texts`` (the ``explanation_texts`` table, ``bot.evidence.texts``) hold
 the rest: the description, and the fixed part of check ``n`` (its ``condition``, ``field`` and
-``text``). ``expand`` puts them back together, equal to the explanation as ``Rule.checks``
-gives it. ``RuleSet.match`` gives explanations in this short form (the generated code writes
-them so, ``Emitter.head``); ``Compactor`` shortens a whole one.
+``text``). A check's entry is ``[n, name, value, name, value, …]``: its number in the texts,
+then what the whole entry holds besides its fixed texts, in the whole entry's order (``seen``,
+``held``, ``found``, ``checks``…). A list rather than an object: the generated code builds one
+for every check of every match, and a tuple costs a fifth of a dict to build. ``expand`` puts
+them back together, equal to the explanation as ``Rule.checks`` gives it. ``RuleSet.match``
+gives explanations in this short form (the generated code writes them so, ``Emitter.entry``);
+``Compactor`` shortens a whole one. Rows stored by the release before, with each check an
+object ``{"n": 0, "seen": …, "held": …}``, are expanded as well.
 
 The key is a digest of the texts themselves, not of the rule: a new release may word a
 condition differently for the same rule, and rows matched before keep the words they were
@@ -85,13 +90,13 @@ class Compactor:
             if n is None or ("field" in entry) != (fixed[1] is not None):
                 out.append(entry)  # not in the texts, or an explicit null field: kept whole
                 continue
-            compacted: dict[str, Any] = {"n": n}
+            compacted: list[Any] = [n]
             for name, value in entry.items():
                 if name == "checks" and type(value) is list:
-                    compacted[name] = self._entries(value)
+                    compacted += (name, self._entries(value))
                 elif name not in _STATIC:
-                    compacted[name] = value
-            out.append(compacted)
+                    compacted += (name, value)
+            out.append(tuple(compacted))
         return out
 
 
@@ -141,21 +146,39 @@ def expand(why: Mapping[str, Any], texts: Mapping[str, Texts]) -> dict[str, Any]
 def _whole(entries: list[Any], fixed: Sequence[Fixed]) -> list[Any]:
     out = []
     for entry in entries:
-        n = entry.get("n") if isinstance(entry, Mapping) else None
-        if type(n) is not int or not 0 <= n < len(fixed) or "condition" in entry:
+        items = _items(entry, len(fixed))
+        if items is None:
             out.append(entry)
             continue
+        n, pairs = items
         condition, field, text = fixed[n]
         whole: dict[str, Any] = {"condition": condition}
         if field is not None:
             whole["field"] = field
         whole["text"] = text
-        for name, value in entry.items():
-            if name == "n":
-                continue
-            if name == "checks" and isinstance(value, list):
-                whole[name] = _whole(value, fixed)
+        for name, value in pairs:
+            if name == "checks" and isinstance(value, list | tuple):
+                whole[name] = _whole(list(value), fixed)
             else:
                 whole[name] = value
         out.append(whole)
     return out
+
+
+def _items(entry: Any, count: int) -> tuple[int, list[tuple[str, Any]]] | None:
+    """A short entry's number and its other items; None for an entry kept whole (or one
+    that is not a short entry of texts with ``count`` checks)."""
+    if isinstance(entry, list | tuple):  # [n, name, value, …]
+        n = entry[0] if entry else None
+        names = entry[1::2]
+        if len(entry) % 2 == 0 or any(type(name) is not str for name in names):
+            return None
+        pairs = list(zip(names, entry[2::2], strict=True))
+    elif isinstance(entry, Mapping) and "condition" not in entry:  # the earlier {"n": …}
+        n = entry.get("n")
+        pairs = [(name, value) for name, value in entry.items() if name != "n"]
+    else:
+        return None
+    if type(n) is not int or not 0 <= n < count:
+        return None
+    return n, pairs

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from bot.ladder import load_ladder
 from bot.rules import RuleSet, load_rules, texts
+from bot.rules.explain import held
 from bot.rules.rule import Rule
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,3 +116,69 @@ def test_a_rule_worded_differently_gets_texts_of_its_own(library: RuleSet) -> No
     )
     assert texts.texts_of(reworded).key != texts.texts_of(rule).key
     assert texts.texts_of(rule) == texts.texts_of(rule)  # and the same words, the same key
+
+
+def _as_objects(entries: list[Any]) -> list[Any]:
+    """Short entries as the release before stored them: ``{"n": 0, "seen": …, "held": …}``."""
+    out = []
+    for entry in entries:
+        if isinstance(entry, list):
+            made: dict[str, Any] = {"n": entry[0]}
+            for name, value in zip(entry[1::2], entry[2::2], strict=True):
+                made[name] = _as_objects(value) if name == "checks" else value
+            entry = made
+        out.append(entry)
+    return out
+
+
+def test_a_check_is_a_short_list_and_rows_stored_with_objects_still_read(
+    library: RuleSet,
+) -> None:
+    rule = _rule(library, "mr-adds-tests")
+    activity = rule.examples[0].activities[0]
+    compactor = library.texts[rule.id]
+    why = {"rule": rule.id, "description": rule.description, "checks": rule.checks(activity)}
+    kept = _through_json(compactor.compact(why))
+    # [n, name, value, …] in the whole entry's order: the kind check is the texts' first
+    assert kept["checks"][0] == [0, "seen", activity["kind"], "held", True]
+    stored = {compactor.texts.key: compactor.texts}
+    earlier = {**kept, "checks": _as_objects(kept["checks"])}
+    assert earlier["checks"][0] == {"n": 0, "seen": activity["kind"], "held": True}
+    assert texts.expand(earlier, stored) == texts.expand(kept, stored) == _through_json(why)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        [3, "seen", "x", "held", "yes", "found"],  # a name without its value
+        [3, 7, "x"],  # a name that is not a string
+        ["3", "held", True],  # a number that is not an int
+        [99, "held", True],  # a check the texts do not have
+        [],
+    ],
+)
+def test_a_list_that_is_not_a_short_entry_is_kept_as_it_is(
+    library: RuleSet, entry: list[Any]
+) -> None:
+    compactor = library.texts["mr-adds-tests"]
+    why = {"rule": "mr-adds-tests", "texts": compactor.texts.key, "checks": [entry]}
+    whole = texts.expand(why, {compactor.texts.key: compactor.texts})
+    assert whole["checks"] == [entry]
+    # while a short entry with the same number comes back whole
+    why["checks"] = [[3, "held", True]]
+    back = texts.expand(why, {compactor.texts.key: compactor.texts})["checks"][0]
+    assert back["held"] is True and back["condition"] == compactor.texts.checks[3][0]
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ({"condition": "x", "held": True}, True),
+        ({"n": 1, "held": False}, False),
+        ((1, "seen", "held", "held", True), True),  # a seen value "held" is not the name
+        ([1, "seen", True, "held", False], False),
+        ((1, "seen", 2), False),
+    ],
+)
+def test_held_reads_whole_and_short_entries(entry: Any, expected: bool) -> None:
+    assert held(entry) is expected

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot.rules.conditions.registry import Condition, Predicate, register
+from bot.rules.explain import held
 
 if TYPE_CHECKING:
     from bot.rules.codegen import Emitter
@@ -77,10 +78,12 @@ class AllOf(Condition):
         return f"{code.const(_all_entry)}([{checks}], {code.head_items('all', None, ALL)})"
 
     def brief(self, activity: Mapping[str, Any]) -> dict[str, Any]:
-        return _all_entry([child.brief(activity) for child in self.children])
+        entry: dict[str, Any] = _all_entry([child.brief(activity) for child in self.children])
+        return entry
 
     def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
-        return _all_entry([child.explain(activity) for child in self.children])
+        entry: dict[str, Any] = _all_entry([child.explain(activity) for child in self.children])
+        return entry
 
 
 @register
@@ -144,7 +147,8 @@ class AnyOf(Condition):
         return self.explain(activity)
 
     def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
-        return _any_entry([child.explain(activity) for child in self.children])
+        entry: dict[str, Any] = _any_entry([child.explain(activity) for child in self.children])
+        return entry
 
 
 @register
@@ -186,46 +190,39 @@ class Not(Condition):
         return f"{code.const(_not_entry)}({code.const(self.text)}, {check}, {head})"
 
     def explain(self, activity: Mapping[str, Any]) -> dict[str, Any]:
-        return _not_entry(self.text, self.children[0].explain(activity))
+        entry: dict[str, Any] = _not_entry(self.text, self.children[0].explain(activity))
+        return entry
 
 
 # The entries of explanations, built by the methods above and by generated code alike;
 # generated code passes ``head``, the entry's first items in the form it writes
-# (``Emitter.head_items``).
+# (``Emitter.head_items``): a dict for a whole entry, ``(n,)`` for a short one
+# (``bot.rules.texts``), whose children are short too.
 
 ALL = "all of these hold"
 ANY = "any of these holds"
 
 
-def _all_entry(
-    checks: list[dict[str, Any]], head: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    return {
-        **(head or {"condition": "all", "text": ALL}),
-        "held": all(check["held"] for check in checks),
-        "checks": checks,
-    }
+def _all_entry(checks: list[Any], head: Any = None) -> Any:
+    holds = all(held(check) for check in checks)
+    return _group(head or {"condition": "all", "text": ALL}, holds, checks)
 
 
-def _any_entry(
-    checks: list[dict[str, Any]], head: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    return {
-        **(head or {"condition": "any", "text": ANY}),
-        "held": any(check["held"] for check in checks),
-        "checks": checks,
-    }
+def _any_entry(checks: list[Any], head: Any = None) -> Any:
+    holds = any(held(check) for check in checks)
+    return _group(head or {"condition": "any", "text": ANY}, holds, checks)
+
+
+def _group(head: Any, holds: bool, checks: list[Any]) -> Any:
+    """A group's entry: a dict under a dict ``head``; under ``(n,)``, short."""
+    if type(head) is tuple:
+        return (*head, "held", holds, "checks", checks)
+    return {**head, "held": holds, "checks": checks}
 
 
 def _any_held(check: dict[str, Any]) -> dict[str, Any]:
     return {"condition": "any", "text": ANY, "held": True, "checks": [check]}
 
 
-def _not_entry(
-    text: str, check: dict[str, Any], head: Mapping[str, Any] | None = None
-) -> dict[str, Any]:
-    return {
-        **(head or {"condition": "not", "text": text}),
-        "held": not check["held"],
-        "checks": [check],
-    }
+def _not_entry(text: str, check: Any, head: Any = None) -> Any:
+    return _group(head or {"condition": "not", "text": text}, not held(check), [check])

@@ -235,7 +235,7 @@ class Paths(FieldCondition):
             return super().emit_explain(code, brief=brief)
         value = code.field(self.field)
         matched = code.call_on(shorten, code.call_on(self.items.which, value))
-        entry = self._entry(code, "True", f"'matched': {matched}")
+        entry = self._entry(code, "True", [("matched", matched)])
         return f"({entry} if type({value}) is list else {self._explainer(code)})"
 
     def compile(self) -> Predicate:

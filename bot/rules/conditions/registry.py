@@ -242,16 +242,21 @@ class FieldCondition(Condition):
             and cls.seen is FieldCondition.seen
         )
 
-    def _entry(self, code: Emitter, held: str, more: str = "", seen: str | None = None) -> str:
-        """``explainer``'s entry written out, with ``held`` as given (an expression),
-        ``more`` entries after it (``'found': …``), and ``seen`` if the condition shows
-        something other than the field's value."""
+    def _entry(
+        self,
+        code: Emitter,
+        held: str,
+        more: Sequence[tuple[str, str]] = (),
+        seen: str | None = None,
+        optional: tuple[str, str, str] | None = None,
+    ) -> str:
+        """``explainer``'s entry written out (``Emitter.entry``), with ``held`` as given (an
+        expression), ``more`` items after it (``("found", …)``), ``optional`` last, and
+        ``seen`` if the condition shows something other than the field's value."""
         if seen is None:
             seen = code.seen(code.field(self.field))
-        return (
-            f"{{{code.head(self.name, self.field, self.text)}, 'seen': {seen}, "
-            f"'held': {held}{', ' + more if more else ''}}}"
-        )
+        items = [("seen", seen), ("held", held), *more]
+        return code.entry(self.name, self.field, self.text, items, optional)
 
     def problems(self, scope: Scope) -> list[Finding]:
         resolved = scope.resolve(self.field)

@@ -148,11 +148,11 @@ class Matches(FieldCondition):
             kept = code.memo(self._memo_key())
             hit = f"({kept} if {kept} is not None else {search}({value}))"
             found = code.short_text(f"{hit}.group(0)")
-            on_string = self._entry(code, "True", f"'found': {found}")
+            on_string = self._entry(code, "True", [("found", found)])
             # On a list, what it found is in the first element the index says it holds on.
             first = f"{code.call_on(self.items.which, value)}[0]"
             found = code.short_text(f"{search}({first}).group(0)")
-            on_list = self._entry(code, "True", f"'found': {found}")
+            on_list = self._entry(code, "True", [("found", found)])
             return (
                 f"({on_string} if type({value}) is str else {on_list} if type({value}) is list "
                 f"else {self._explainer(code)})"
@@ -161,11 +161,9 @@ class Matches(FieldCondition):
         if self.probe is not None:
             candidates = code.candidates(self.probe.screen, self.field)
             search = f"({search} if {self.probe.index} in {candidates} else None)"
-        found = f"{{'found': {code.const(shorten)}({hit}.group(0))}}"
         held = f"({hit} := {search}) is not None"
-        return self._on_string(
-            code, self._entry(code, held, f"**({found} if {hit} is not None else {{}})")
-        )
+        shown = ("found", f"{code.const(shorten)}({hit}.group(0))", f"{hit} is not None")
+        return self._on_string(code, self._entry(code, held, optional=shown))
 
     def _memo_key(self) -> tuple[str, str, str, int]:
         """What a match of this pattern in this field is kept under in generated code: the
@@ -356,7 +354,7 @@ class Count(FieldCondition):
             return super().emit_explain(code, brief=brief)
         value = code.field(self.field)
         number = f"len({value})" if self.items is None else code.call_on(self.items.count, value)
-        entry = self._entry(code, "True", f"'elements': {code.seen(value)}", seen=number)
+        entry = self._entry(code, "True", [("elements", code.seen(value))], seen=number)
         return f"({entry} if type({value}) is list else {self._explainer(code)})"
 
     def explainer(self, value: Any) -> dict[str, Any]:
