@@ -105,8 +105,13 @@ class ItemIndex:
         each = self._each
         if each[0] is values:
             return each[1]
-        mask = self.mask
-        found = [mask(element) if isinstance(element, str) else 0 for element in values]
+        known, found = self._known, []
+        for element in values:
+            if isinstance(element, str):
+                bits = known.get(element)
+                found.append(bits if bits is not None else self._learn(element))
+            else:
+                found.append(0)
         self._each = (values, found)
         return found
 
@@ -129,10 +134,14 @@ class ItemTest:
 
     def count(self, values: list[Any]) -> int:
         """On how many string elements of ``values`` the test holds."""
-        bit = self.bit
-        if not self.index.union(values) & bit:
+        bit, index = self.bit, self.index
+        if not index.union(values) & bit:
             return 0
-        return sum(1 for bits in self.index.masks(values) if bits & bit)
+        number = 0
+        for bits in index.masks(values):
+            if bits & bit:
+                number += 1
+        return number
 
     def which(self, values: list[Any]) -> list[str]:
         """The string elements of ``values`` the test holds on, in order."""
