@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.rules.explain import MAX_CHARS, shorten
 from bot.rules.fields import ATTRIBUTES, CONTEXT_PREFIX
-from bot.rules.template import text, tidy
+from bot.rules.template import UNTIDY, text, tidy
 
 if TYPE_CHECKING:
     from bot.rules.items import ItemIndex
@@ -268,11 +268,10 @@ def evidence_expression(
     if parts:
         # tidy() inline for the usual line, with nothing to collapse
         line = code.local("s")
-        summary = (
-            f"({line}.strip() if not ('\\n' in ({line} := ''.join(({', '.join(parts)},))) "
-            f"or '  ' in {line} or '\\t' in {line} or '\\r' in {line}) "
-            f"else {code.const(tidy)}({line}))"
-        )
+        joined = f"({line} := ''.join(({', '.join(parts)},)))"  # bound by the first test
+        first, *rest = UNTIDY
+        untidy = " or ".join([f"{first!r} in {joined}", *(f"{mark!r} in {line}" for mark in rest)])
+        summary = f"({line}.strip() if not ({untidy}) else {code.const(tidy)}({line}))"
     fields = (
         f"{code.const(rule.id)}, {code.const(rule.expectations)}, {earner}, "
         f"({key} if type({key} := a.get('key', '')) is str else str({key})), {summary}, "

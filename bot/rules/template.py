@@ -59,9 +59,13 @@ class Template:
         return tidy("".join(out))
 
 
+# What ``tidy`` collapses, if a line has any of it (generated code tests for these inline).
+UNTIDY = ("\n", "  ", "\t", "\r")
+
+
 def tidy(line: str) -> str:
     """A rendered summary on one line: runs of white space as one space, none at the ends."""
-    if "\n" in line or "  " in line or "\t" in line or "\r" in line:
+    if any(mark in line for mark in UNTIDY):
         line = _SPACE.sub(" ", line)
     return line.strip()
 

@@ -184,3 +184,39 @@ rules:
     assert rule is not None
     assert found.summary == rule.template.render(activity)
     assert len(found.summary) <= len("Commented on !") + 120
+
+
+@pytest.mark.parametrize(
+    ("title", "summary"),
+    [
+        ("Fix the cache", "Merged: Fix the cache"),
+        ("  Fix the\ncache  ", "Merged: Fix the cache"),
+        ("Fix\tthe\r\ncache", "Merged: Fix the cache"),
+        ("Fix  the cache", "Merged: Fix the cache"),
+        ("", "Merged:"),
+    ],
+)
+def test_summaries_are_tidied_as_the_template_tidies_them(
+    tmp_path: Path, title: str, summary: str
+) -> None:
+    rules = _rule_set(
+        """
+rules:
+  - id: merged
+    expectations: [l2.communication.good-mr-descriptions]
+    kinds: [merge_request_merged]
+    summary: "Merged: {title}"
+""",
+        tmp_path,
+    )
+    activity = {
+        "key": "k",
+        "kind": "merge_request_merged",
+        "actor_username": "ana",
+        "fields": {"title": title},
+        "context": {},
+    }
+    [found] = rules.match(activity)
+    rule = rules.get("merged")
+    assert rule is not None
+    assert found.summary == rule.template.render(activity) == summary
