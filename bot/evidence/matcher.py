@@ -161,6 +161,10 @@ class Matcher:
     # -- the two paths ----------------------------------------------------------------------
 
     def _rebuild(self, store: EvidenceStore, maker: RowMaker, reason: str) -> MatchResult:
+        with store.rebuilding():
+            return self._rebuild_all(store, maker, reason)
+
+    def _rebuild_all(self, store: EvidenceStore, maker: RowMaker, reason: str) -> MatchResult:
         result = MatchResult(rebuilt=True, reason=reason)
         old = store.evidence_keys()
         job = self._worker_job(store, maker)

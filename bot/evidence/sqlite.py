@@ -13,7 +13,8 @@ Everything runs on the session's own connection, inside its transaction.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -33,6 +34,11 @@ _PARKED = "temp.ladder_bot_parked_{}"
 StoredRow = tuple[Any, ...]
 STORED_KEY = EvidenceRow._fields.index("key")  # where a stored row has these
 STORED_PERSON = EvidenceRow._fields.index("person_username")
+# A rebuild inserts every evidence row again into the table and its five indexes, in no order
+# of theirs: with SQLite's default page cache (2 MB) most inserts read an index page back.
+# Inserting the 706,378 rows of the benchmark's million activities took 13.7 s with this cache
+# against 19.8 s (the commit after, which writes the cache's pages, 7.3 s against 5.1 s).
+REBUILD_CACHE_KIB = 256 * 1024
 _loads = orjson.loads
 _fromisoformat = datetime.fromisoformat
 
@@ -162,6 +168,18 @@ class SqliteEvidenceStore(EvidenceStore):
         super().__init__(session, matched_at)
         self.stored_matched_at = stored_time(matched_at)
         self._lots: set[str] = set()
+
+    @contextmanager
+    def rebuilding(self) -> Iterator[None]:
+        """A page cache of ``REBUILD_CACHE_KIB`` for the rebuild, the connection's own again
+        after it."""
+        connection = self._connection()
+        (before,) = connection.execute("PRAGMA cache_size").fetchone()
+        connection.execute(f"PRAGMA cache_size = -{REBUILD_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            connection.execute(f"PRAGMA cache_size = {int(before)}")
 
     def _connection(self) -> sqlite3.Connection:
         # Asked for each time: the session hands out the connection of its transaction.

@@ -17,7 +17,12 @@ from bot.evidence import Earners, Matcher, match_evidence
 from bot.evidence import matcher as matcher_module
 from bot.evidence.matcher import store_for
 from bot.evidence.rows import EvidenceRow, RowMaker
-from bot.evidence.sqlite import SqliteEvidenceStore, loaded_time, stored_time
+from bot.evidence.sqlite import (
+    REBUILD_CACHE_KIB,
+    SqliteEvidenceStore,
+    loaded_time,
+    stored_time,
+)
 from bot.evidence.store import EvidenceStore
 from bot.evidence.worker import Batch, Job, PlainRulesWorker
 from bot.fakelab.server import FakeGitLab
@@ -197,6 +202,43 @@ def test_only_sqlite_gets_the_dbapi_store(store: Store) -> None:
     with store.sessions() as session:
         fast = isinstance(store_for(session, NOW), SqliteEvidenceStore)
     assert fast == store.url.startswith("sqlite")
+
+
+def _cache_size(session: Any) -> int:
+    return int(session.connection().exec_driver_sql("PRAGMA cache_size").scalar())
+
+
+def test_a_rebuild_has_a_larger_page_cache_and_gives_it_back(sqlite_store: Store) -> None:
+    with sqlite_store.sessions() as session:
+        store = SqliteEvidenceStore(session, NOW)
+        before = _cache_size(session)
+        with store.rebuilding():
+            assert _cache_size(session) == -REBUILD_CACHE_KIB != before
+        assert _cache_size(session) == before
+        with pytest.raises(RuntimeError), store.rebuilding():
+            raise RuntimeError("the rebuild failed")
+        assert _cache_size(session) == before
+
+
+def test_the_connection_comes_back_from_a_rebuild_with_its_own_cache(
+    synced: Store, ruleset: RuleSet, ladder: Ladder
+) -> None:
+    with synced.sessions() as session:
+        before = _cache_size(session)
+    seen: list[int] = []
+
+    class Watching(Matcher):
+        def _rebuild_all(self, store: EvidenceStore, maker: RowMaker, reason: str) -> Any:
+            seen.append(_cache_size(store.session))
+            return super()._rebuild_all(store, maker, reason)
+
+    watching = Watching(
+        ruleset, ladder, lambda session: Earners.from_store(session), NOW, worker_from=None
+    )
+    assert match_evidence(synced.sessions, watching, rebuild=True).activities > 0
+    assert seen == [-REBUILD_CACHE_KIB]
+    with synced.sessions() as session:
+        assert _cache_size(session) == before
 
 
 # -- the worker -----------------------------------------------------------------------------------
