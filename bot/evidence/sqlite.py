@@ -34,10 +34,11 @@ _PARKED = "temp.ladder_bot_parked_{}"
 StoredRow = tuple[Any, ...]
 STORED_KEY = EvidenceRow._fields.index("key")  # where a stored row has these
 STORED_PERSON = EvidenceRow._fields.index("person_username")
-# A rebuild inserts every evidence row again into the table and its five indexes, in no order
-# of theirs: with SQLite's default page cache (2 MB) most inserts read an index page back.
-# Inserting the 706,378 rows of the benchmark's million activities took 13.7 s with this cache
-# against 19.8 s (the commit after, which writes the cache's pages, 7.3 s against 5.1 s).
+# A rebuild re-reads each person's activities for the window rules and inserts every evidence
+# row again into the table and its five indexes, in no order of theirs: with SQLite's default
+# page cache (2 MB) most of those reads go back to the file. On the benchmark's million
+# activities the rebuild took 47-50 s with this cache against 55-61 s; inserting its 706,378
+# rows alone, 13.7 s against 19.8 s (docs/performance.md).
 REBUILD_CACHE_KIB = 256 * 1024
 _loads = orjson.loads
 _fromisoformat = datetime.fromisoformat

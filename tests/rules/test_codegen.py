@@ -157,33 +157,43 @@ rules:
     )
 
 
-@pytest.mark.parametrize(
-    "iid",
-    [7, -3, 0, True, 10**118, -(10**118), 10**119, -(10**119), 10**120, 2.0, None, "12", [1, 2]],
-)
-def test_summaries_render_any_value_as_the_template_does(tmp_path: Path, iid: Any) -> None:
+def _summaries(
+    tmp_path: Path, kind: str, template: str, fields: dict[str, Any], context: dict[str, Any]
+) -> tuple[str, str]:
+    """The summary a one-rule set's generated code gives an activity, and the template's."""
     rules = _rule_set(
-        """
+        f"""
 rules:
-  - id: commented
+  - id: summed
     expectations: [l2.communication.good-mr-descriptions]
-    kinds: [review_comment]
-    summary: "Commented on !{context.iid}"
+    kinds: [{kind}]
+    summary: "{template}"
 """,
         tmp_path,
     )
     activity = {
         "key": "k",
-        "kind": "review_comment",
+        "kind": kind,
         "actor_username": "ana",
-        "fields": {},
-        "context": {"iid": iid},
+        "fields": fields,
+        "context": context,
     }
     [found] = rules.match(activity)
-    rule = rules.get("commented")
+    rule = rules.get("summed")
     assert rule is not None
-    assert found.summary == rule.template.render(activity)
-    assert len(found.summary) <= len("Commented on !") + 120
+    return found.summary, rule.template.render(activity)
+
+
+@pytest.mark.parametrize(
+    "iid",
+    [7, -3, 0, True, 10**118, -(10**118), 10**119, -(10**119), 10**120, 2.0, None, "12", [1, 2]],
+)
+def test_summaries_render_any_value_as_the_template_does(tmp_path: Path, iid: Any) -> None:
+    generated, rendered = _summaries(
+        tmp_path, "review_comment", "Commented on !{context.iid}", {}, {"iid": iid}
+    )
+    assert generated == rendered
+    assert len(generated) <= len("Commented on !") + 120
 
 
 @pytest.mark.parametrize(
@@ -199,24 +209,7 @@ rules:
 def test_summaries_are_tidied_as_the_template_tidies_them(
     tmp_path: Path, title: str, summary: str
 ) -> None:
-    rules = _rule_set(
-        """
-rules:
-  - id: merged
-    expectations: [l2.communication.good-mr-descriptions]
-    kinds: [merge_request_merged]
-    summary: "Merged: {title}"
-""",
-        tmp_path,
+    generated, rendered = _summaries(
+        tmp_path, "merge_request_merged", "Merged: {title}", {"title": title}, {}
     )
-    activity = {
-        "key": "k",
-        "kind": "merge_request_merged",
-        "actor_username": "ana",
-        "fields": {"title": title},
-        "context": {},
-    }
-    [found] = rules.match(activity)
-    rule = rules.get("merged")
-    assert rule is not None
-    assert found.summary == rule.template.render(activity) == summary
+    assert generated == rendered == summary
