@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: test lint demo bench clean
+.PHONY: test lint demo bench bench-instructions clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/sync_bench.py
 	$(BIN)/python benchmarks/rules_bench.py
 	$(BIN)/python benchmarks/digest_bench.py
+
+bench-instructions: $(STAMP)
+	$(BIN)/python benchmarks/rules_instructions.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info

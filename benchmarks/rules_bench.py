@@ -22,6 +22,8 @@ one run, side by side:
 from __future__ import annotations
 
 import argparse
+import os
+import platform
 import statistics
 import sys
 import tempfile
@@ -51,6 +53,22 @@ from bot.sync.run import SyncOptions, run_sync  # noqa: E402
 END = datetime(2026, 11, 23, tzinfo=UTC)
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 TOKEN = "bench-admin-token-000"
+
+
+def machine() -> str:
+    """The processor and interpreter, printed with the figures: the same code has measured
+    twice as fast on one machine of the same size as on another."""
+    fields: dict[str, str] = {}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            name, _, value = line.partition(":")
+            fields.setdefault(name.strip(), value.strip())
+    except OSError:
+        pass
+    cpu = fields.get("model name") or platform.processor() or platform.machine()
+    if "cpu family" in fields:
+        cpu += f" (family {fields['cpu family']}, model {fields.get('model', '?')})"
+    return f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}"
 
 
 def synced_activities(work: Path) -> tuple[Path, list[dict[str, Any]]]:
@@ -197,6 +215,7 @@ def main() -> None:
     ladder = load_ladder(ROOT / "ladder.yaml")
     ruleset = load_rules(sorted((ROOT / "rules").glob("*.yaml")), list(ladder.expectations))
     work = Path(tempfile.mkdtemp(prefix="rules-bench-"))
+    print(f"machine: {machine()}")
     print(f"rules: {len(ruleset.rules)} from rules/*.yaml; work files in {work}")
     started = time.perf_counter()
     _, activities = synced_activities(work)
