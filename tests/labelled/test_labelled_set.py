@@ -16,6 +16,8 @@ import pytest
 import yaml
 
 HERE = Path(__file__).parent
+HOLDOUT = HERE / "holdout"
+SETS = {"labelled": HERE, "holdout": HOLDOUT}
 
 MR_FAMILIES = (
     "mr_description",
@@ -52,8 +54,8 @@ MR_KEYS = {"source", "via", "title", "description", "labels", "source_branch", "
 COMMENT_KEYS = {"source", "via", "kind", "body", "inline", "path", "bot", "truth"}
 
 
-def _load(name: str) -> list[dict[str, Any]]:
-    data = yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
+def _load(name: str, directory: Path = HERE) -> list[dict[str, Any]]:
+    data = yaml.safe_load((directory / name).read_text(encoding="utf-8"))
     assert isinstance(data, list), f"{name} must hold a YAML list"
     return data
 
@@ -87,8 +89,9 @@ def _positives(items: list[dict[str, Any]], family: str) -> int:
     return sum(item["truth"][family] for item in items)
 
 
-def test_merge_requests_are_well_formed(merge_requests: list[dict[str, Any]]) -> None:
-    for item in merge_requests:
+@pytest.mark.parametrize("which", sorted(SETS))
+def test_merge_requests_are_well_formed(which: str) -> None:
+    for item in _load("merge_requests.yaml", SETS[which]):
         assert set(item) <= MR_KEYS, (item.get("source"), sorted(set(item) - MR_KEYS))
         _check_source(item)
         assert isinstance(item.get("title"), str) and item["title"].strip(), item["source"]
@@ -105,8 +108,9 @@ def test_merge_requests_are_well_formed(merge_requests: list[dict[str, Any]]) ->
         _check_truth(item, MR_FAMILIES)
 
 
-def test_comments_are_well_formed(comments: list[dict[str, Any]]) -> None:
-    for item in comments:
+@pytest.mark.parametrize("which", sorted(SETS))
+def test_comments_are_well_formed(which: str) -> None:
+    for item in _load("review_comments.yaml", SETS[which]):
         assert set(item) <= COMMENT_KEYS, (item.get("source"), sorted(set(item) - COMMENT_KEYS))
         _check_source(item)
         assert isinstance(item.get("body"), str) and item["body"].strip(), item["source"]
@@ -138,11 +142,11 @@ def _duplicates(values: list[str]) -> list[str]:
     return [value for value, count in Counter(values).items() if count > 1]
 
 
-def test_no_duplicate_sources(
-    merge_requests: list[dict[str, Any]], comments: list[dict[str, Any]]
-) -> None:
-    assert _duplicates([item["source"] for item in merge_requests]) == []
-    assert _duplicates([item["source"] for item in comments]) == []
+def test_no_duplicate_sources() -> None:
+    # Across both sets too: an item held out must not also be one the rules were tuned on.
+    for name in ("merge_requests.yaml", "review_comments.yaml"):
+        sources = [item["source"] for path in SETS.values() for item in _load(name, path)]
+        assert _duplicates(sources) == [], name
 
 
 def test_no_duplicate_bodies(
@@ -154,14 +158,11 @@ def test_no_duplicate_bodies(
     assert _duplicates([text for text in descriptions if text]) == []
 
 
-def _readme() -> str:
-    return (HERE / "README.md").read_text(encoding="utf-8")
-
-
-def test_readme_counts_are_current(
-    merge_requests: list[dict[str, Any]], comments: list[dict[str, Any]]
-) -> None:
-    readme = _readme()
+@pytest.mark.parametrize("which", sorted(SETS))
+def test_readme_counts_are_current(which: str) -> None:
+    merge_requests = _load("merge_requests.yaml", SETS[which])
+    comments = _load("review_comments.yaml", SETS[which])
+    readme = (SETS[which] / "README.md").read_text(encoding="utf-8")
     assert f"**{len(merge_requests)} merge requests**" in readme
     assert f"**{len(comments)} review comments**" in readme
     for items, families in ((merge_requests, MR_FAMILIES), (comments, COMMENT_FAMILIES)):
