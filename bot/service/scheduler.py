@@ -34,10 +34,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from threading import TIMEOUT_MAX
 from typing import Any
 
 from apscheduler.events import EVENT_SCHEDULER_STARTED, SchedulerEvent  # type: ignore[import-untyped]
@@ -65,6 +67,8 @@ SYNC_JOB = "sync"
 DIGESTS_JOB = "digests"
 WEEK_SECONDS = 7 * 24 * 3600
 JOBS_TABLE = "apscheduler_jobs"
+# The longest the scheduler's main thread sleeps before it lets pending signal handlers run.
+WAKE_SECONDS = 0.5
 
 
 # -- the jobs ------------------------------------------------------------------------------------
@@ -203,6 +207,26 @@ class ServiceScheduler(BlockingScheduler):  # type: ignore[misc]
             return None
         wait: float | None = super()._process_jobs()
         return wait
+
+    def _main_loop(self) -> None:
+        # APScheduler's loop, but asleep in short slices. Between runs it would sleep until the
+        # next one in a single wait, and a SIGTERM the kernel hands to another thread (any
+        # thread may receive a process's signal) only sets CPython's flag: the main thread runs
+        # the handler when it next runs Python code, possibly half an hour later.
+        wait_seconds: float | None = TIMEOUT_MAX
+        while self.state != STATE_STOPPED:
+            self._sleep(TIMEOUT_MAX if wait_seconds is None else wait_seconds)
+            self._event.clear()
+            wait_seconds = self._process_jobs()
+
+    def _sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` or until woken (a job added, a shutdown), waking every
+        ``WAKE_SECONDS`` to let signal handlers run."""
+        deadline = time.monotonic() + min(seconds, TIMEOUT_MAX)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self._event.wait(min(remaining, WAKE_SECONDS)):
+                return
 
 
 def build_scheduler(

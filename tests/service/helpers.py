@@ -83,8 +83,10 @@ def command(*args: str) -> list[str]:
     return [sys.executable, "-m", "tests.service.entry", *args]
 
 
-def spawn(args: list[str], **kwargs: Any) -> subprocess.Popen[str]:
-    env = {**os.environ, **ENV, "PYTHONPATH": str(ROOT)}
+def spawn(
+    args: list[str], env_extra: dict[str, str] | None = None, **kwargs: Any
+) -> subprocess.Popen[str]:
+    env = {**os.environ, **ENV, "PYTHONPATH": str(ROOT), **(env_extra or {})}
     return subprocess.Popen(
         args,
         cwd=ROOT,

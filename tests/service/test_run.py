@@ -280,6 +280,29 @@ def test_sigterm_in_the_middle_of_a_sync_then_a_restart_loses_and_duplicates_not
     assert rows == len(activities(store))  # nothing twice
 
 
+def test_a_sigterm_that_reaches_another_thread_still_stops_an_idle_service(
+    fake: FakeGitLab, tmp_path: Path, database_url: str
+) -> None:
+    # Between runs the main thread sleeps until the next one (30 minutes here). A signal the
+    # kernel hands to another thread only sets CPython's flag, which the main thread reads when
+    # it next runs Python code; the service must not sleep through it.
+    config = write_config(tmp_path, fake.url, database_url)
+    marker = tmp_path / "send-sigterm"
+    process = spawn(
+        command("run", "--config", str(config)), env_extra={"SIGTERM_FROM_A_THREAD": str(marker)}
+    )
+    try:
+        wait_for(lambda: _watermarks(database_url) >= 1, what="the first committed page")
+        marker.touch()
+        _out, err = process.communicate(timeout=20)
+    finally:
+        finish(process)
+    assert process.returncode == 0, err
+    assert "SIGTERM: stopping after the current page" in err
+    assert "stopped (SIGTERM)" in err
+    assert "Traceback" not in err
+
+
 # -- logs --------------------------------------------------------------------------------------
 
 
