@@ -23,7 +23,6 @@ import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LABELLED = ROOT / "tests" / "labelled"
 DEV = LABELLED / "dev"
 HOLDOUT = LABELLED / "holdout"
-# Each set's directory, and the markers its table sits between in docs/rules.md.
+# The sets by name (``--set``); ``markers`` gives where each one's table sits in docs/rules.md.
 SETS = {"labelled": LABELLED, "dev": DEV, "holdout": HOLDOUT}
 RULES = ROOT / "rules"
 LADDER = ROOT / "ladder.yaml"
@@ -337,12 +336,6 @@ def table(scores: Mapping[str, Score]) -> str:
             f"| {entry.positives} | {entry.items} | {entry.fp} | {entry.fn} |"
         )
     return "\n".join(lines)
-
-
-@cache
-def current_table(directory: Path = LABELLED) -> str:
-    """The table computed now, from the shipped rules and the items in ``directory``."""
-    return table(score(shipped_rules(), load_items(directory)))
 
 
 def documented_table(doc: Path = DOC, begin: str = BEGIN, end: str = END) -> str | None:
