@@ -30,6 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/fakelab_bench.py
 	$(BIN)/python benchmarks/sync_bench.py
 	$(BIN)/python benchmarks/rules_bench.py
+	$(BIN)/python benchmarks/rederive_bench.py
 	$(BIN)/python benchmarks/digest_bench.py
 
 bench-instructions: $(STAMP)

@@ -17,6 +17,7 @@ from typing import Any
 import click
 
 from bot import __version__
+from bot.commands import activities as activities_commands
 from bot.commands import digest as digest_commands
 from bot.commands import evidence as evidence_commands
 from bot.commands import privacy as privacy_commands
@@ -392,6 +393,7 @@ def record_command(
 # -- the ladder, rules and evidence (bot/commands/) -----------------------------------------------
 
 for _command in (
+    *activities_commands.COMMANDS,
     *evidence_commands.COMMANDS,
     *digest_commands.COMMANDS,
     *review_commands.COMMANDS,

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.activities.bots import is_bot
+from bot.errors import BotError
 from bot.store.models import User
 from bot.sync.client import GitLabClient, GitLabNotFound
 
@@ -38,7 +39,7 @@ class Directory:
 
     def __init__(
         self,
-        client: GitLabClient,
+        client: GitLabClient | None,
         *,
         bot_usernames: Collection[str] = (),
         bot_patterns: Collection[str] = (),
@@ -63,6 +64,8 @@ class Directory:
             if uid in self._known:
                 continue
             endpoint = f"/users/{uid}"
+            if self.client is None:
+                raise BotError(f"user {uid} is not in the store, and this run may not ask GitLab")
             try:
                 payload = self.client.get(endpoint)
             except GitLabNotFound:
