@@ -11,9 +11,10 @@ carries the run's time as its ``updated_at``, and a removed one takes its eviden
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +27,8 @@ from bot.sync.users import Directory
 
 # Merge requests or issues derived together: one query for their notes, one for approvals.
 BATCH = 500
+
+_Row = TypeVar("_Row", models.MergeRequest, models.Issue)
 
 
 @dataclass
@@ -91,42 +94,29 @@ def _project(
     )
     directory.load(session)
     project = session.get_one(models.Project, project_id)
-    mr_iids = _iids(session, models.MergeRequest, project_id)
-    for batch in _batches(mr_iids):
-        mrs = session.scalars(
-            select(models.MergeRequest).where(
-                models.MergeRequest.project_id == project_id, models.MergeRequest.iid.in_(batch)
-            )
-        ).all()
+    for mrs in _batches(session, models.MergeRequest, project_id):
         result.add(derive.merge_requests(session, directory, project, mrs, now))
-        _release(session, mrs)
-    issue_iids = _iids(session, models.Issue, project_id)
-    for batch in _batches(issue_iids):
-        issues = session.scalars(
-            select(models.Issue).where(
-                models.Issue.project_id == project_id, models.Issue.iid.in_(batch)
+        result.merge_requests += len(mrs)
+    for issues in _batches(session, models.Issue, project_id):
+        result.add(derive.issues(session, directory, project, issues, now))
+        result.issues += len(issues)
+    result.add(derive.pipelines(session, directory, project, now))
+
+
+def _batches(session: Session, model: type[_Row], project_id: int) -> Iterator[Sequence[_Row]]:
+    """A project's merge requests or issues, ``BATCH`` at a time. After each batch its
+    activity changes are written and its raw payloads let go: a project may hold tens of
+    thousands of merge requests."""
+    iids = list(
+        session.scalars(select(model.iid).where(model.project_id == project_id).order_by(model.iid))
+    )
+    for first in range(0, len(iids), BATCH):
+        rows = session.scalars(
+            select(model).where(
+                model.project_id == project_id, model.iid.in_(iids[first : first + BATCH])
             )
         ).all()
-        result.add(derive.issues(session, directory, project, issues, now))
-        _release(session, issues)
-    result.add(derive.pipelines(session, directory, project, now))
-    result.merge_requests += len(mr_iids)
-    result.issues += len(issue_iids)
-
-
-def _iids(session: Session, model: type[models.MergeRequest | models.Issue], pid: int) -> list[int]:
-    return list(
-        session.scalars(select(model.iid).where(model.project_id == pid).order_by(model.iid))
-    )
-
-
-def _batches(iids: list[int]) -> list[list[int]]:
-    return [iids[first : first + BATCH] for first in range(0, len(iids), BATCH)]
-
-
-def _release(session: Session, rows: Sequence[object]) -> None:
-    """Write the batch's activity changes, then let its raw payloads go: a project may hold
-    tens of thousands of merge requests."""
-    session.flush()
-    for row in rows:
-        session.expunge(row)
+        yield rows
+        session.flush()
+        for row in rows:
+            session.expunge(row)

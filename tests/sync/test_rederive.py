@@ -4,7 +4,6 @@ GitLab, after a real sync from the offline GitLab."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +22,6 @@ OPTIONS = SyncOptions(groups=("acme",))
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    store = Store(database_url)
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def synced(small_data: dict[str, Any], store: Store) -> Store:
     with FakeGitLab(copy.deepcopy(small_data), admin_token=ADMIN_TOKEN, clock=lambda: NOW) as fake:
         sync(fake, store, ADMIN_TOKEN)
@@ -44,7 +36,12 @@ def test_on_a_store_just_synced_it_changes_nothing(synced: Store) -> None:
     assert activities(synced) == before
 
 
-def test_activities_of_an_older_derivation_are_brought_up_to_date(synced: Store) -> None:
+@pytest.mark.parametrize("batch", [1, 500])
+def test_activities_of_an_older_derivation_are_brought_up_to_date(
+    synced: Store, batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One merge request at a time too: each batch's changes are written before it is let go.
+    monkeypatch.setattr("bot.sync.rederive.BATCH", batch)
     expected = activities(synced)
     with synced.sessions() as session, session.begin():
         rows = session.scalars(select(models.Activity).order_by(models.Activity.key)).all()

@@ -16,13 +16,6 @@ from tests.sync.helpers import NOW, Store, activities, later, sync, table
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    store = Store(database_url)
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def server(small_data: dict[str, Any]) -> Iterator[FakeGitLab]:
     with FakeGitLab(copy.deepcopy(small_data), admin_token=ADMIN_TOKEN, clock=lambda: NOW) as fake:
         yield fake
