@@ -139,6 +139,11 @@ def main() -> None:
                 f"{api}/projects/{pid}/merge_requests?per_page=100&state=all&view=simple",
             ),
             ("project events page (100)", f"{api}/projects/{pid}/events?per_page=100"),
+            (
+                "comment feed page (100), as sync asks",
+                f"{api}/projects/{pid}/events?action=commented&after=2025-11-01"
+                "&sort=asc&per_page=100&page=5",
+            ),
         ]
         headers = {"PRIVATE-TOKEN": TOKEN}
         print(
@@ -151,7 +156,7 @@ def main() -> None:
             )
             for label, url in cases:
                 served = rate(url, headers, seconds, threads)
-                print(f"  {label:<34} {served:8,.0f} req/s  ({served / ceiling:5.2f} of bare)")
+                print(f"  {label:<38} {served:8,.0f} req/s  ({served / ceiling:5.2f} of bare)")
     bare.shutdown()
     summary = {"generator": {"20": small, str(big_people): big}, "load_s": load_s}
     (work / "summary.json").write_text(json.dumps(summary, indent=2))

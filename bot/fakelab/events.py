@@ -110,6 +110,7 @@ def derive_all(state: GitLabState, *, explicit: dict[int, list[Payload]]) -> Non
         state.projects[project_id].events.append(event)
     for project in state.projects.values():
         project.events.sort(key=lambda e: int(e["id"]))
+        project.events_changed()
     state.reserve_ids("event", next_id - 1 if not used else max(max(used), next_id - 1))
 
 
@@ -117,3 +118,4 @@ def append(state: GitLabState, project: Project, event: dict[str, Any]) -> None:
     """Record an event caused by a write while the server runs."""
     event["id"] = state.new_id("event")
     project.events.append(event)
+    project.events_changed()

@@ -131,6 +131,17 @@ class Project:
     issues: dict[int, Issue] = field(default_factory=dict)
     pipelines: dict[int, Payload] = field(default_factory=dict)
     events: list[Payload] = field(default_factory=list)
+    # Bumped whenever ``events`` gains, loses or reorders rows: the events API keeps its
+    # filtered lists by it (editing an event's author leaves its place in them alone).
+    events_version: int = 0
+    # The events API's filtered lists, by query: (the version they were read at, the rows).
+    event_views: dict[tuple[str | None, ...], tuple[int, list[Payload]]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def events_changed(self) -> None:
+        self.events_version += 1
+        self.event_views.clear()
 
     @property
     def id(self) -> int:

@@ -290,6 +290,7 @@ class Mutator:
             project.events[:] = [
                 e for e in project.events if e.get("_target") != (item.kind, item.iid)
             ]
+            project.events_changed()
 
     def delete_note(self, note_id: int | str, now: datetime, *, touch: bool = True) -> None:
         with self.state.lock:

@@ -206,6 +206,26 @@ def test_add_edit_and_delete_notes_through_python(fake: FakeGitLab, gl: gitlab.G
     assert note_id not in {e.target_id for e in events}
 
 
+def test_the_comment_feed_shows_every_change_to_the_same_query(
+    fake: FakeGitLab, gl: gitlab.Gitlab
+) -> None:
+    # The events API keeps a query's filtered list between pages; each write must show at once.
+    project = gl.projects.get(PID, lazy=True)
+
+    def feed() -> list[int]:
+        return [e.id for e in project.events.list(action="commented", get_all=True, per_page=2)]
+
+    first = feed()
+    assert feed() == first
+    fake.mutate.add_note(
+        PID, "issues", 1, {"body": "one more", "author": {"id": 3}, "created_at": STAMP}
+    )
+    added = feed()
+    assert len(added) == len(first) + 1 and added[1:] == first  # newest first
+    fake.mutate.delete_item(PID, "issues", 1)
+    assert len(feed()) < len(first)
+
+
 def test_notes_over_http(fake: FakeGitLab, gl: gitlab.Gitlab) -> None:
     mr = gl.projects.get(PID, lazy=True).mergerequests.get(2, lazy=True)
     answer = admin(

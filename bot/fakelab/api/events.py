@@ -131,8 +131,21 @@ def filter_events(ctx: Context, rows: list[Payload], *, in_id_order: bool = Fals
 
 def project_events(ctx: Context, project_id: str) -> Response:
     project = ctx.project(project_id)
-    # A project's events are kept in id order (see bot.fakelab.events).
-    rows = filter_events(ctx, list(visible_events(ctx, project)), in_id_order=True)
+    if not ctx.state.can_see_project(ctx.viewer, project):
+        return page_events(ctx, filter_events(ctx, [], in_id_order=True))
+    # A sync pages through the same filtered list a hundred events at a time; filtering all of
+    # a project's events again for every page made a page cost what the whole list does. The
+    # list is kept until the events change (``Project.events_changed``); the version is read
+    # before filtering, so a list filtered while a write lands is not used after it.
+    key = tuple(ctx.arg(name) for name in ("action", "target_type", "after", "before", "sort"))
+    version = project.events_version
+    kept = project.event_views.get(key)
+    if kept is not None and kept[0] == version:
+        rows = kept[1]
+    else:
+        # A project's events are kept in id order (see bot.fakelab.events).
+        rows = filter_events(ctx, list(project.events), in_id_order=True)
+        project.event_views[key] = (version, rows)
     return page_events(ctx, rows)
 
 
