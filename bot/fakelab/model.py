@@ -133,10 +133,10 @@ class Project:
     events: list[Payload] = field(default_factory=list)
     # Bumped whenever ``events`` gains, loses or reorders rows: the events API keeps its
     # filtered lists by it (editing an event's author leaves its place in them alone).
-    events_version: int = 0
+    events_version: int = field(default=0, compare=False)
     # The events API's filtered lists, by query: (the version they were read at, the rows).
     event_views: dict[tuple[str | None, ...], tuple[int, list[Payload]]] = field(
-        default_factory=dict, repr=False
+        default_factory=dict, repr=False, compare=False
     )
 
     def events_changed(self) -> None:
