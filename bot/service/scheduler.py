@@ -213,16 +213,16 @@ class ServiceScheduler(BlockingScheduler):  # type: ignore[misc]
         # next one in a single wait, and a SIGTERM the kernel hands to another thread (any
         # thread may receive a process's signal) only sets CPython's flag: the main thread runs
         # the handler when it next runs Python code, possibly half an hour later.
-        wait_seconds: float | None = TIMEOUT_MAX
+        wait_seconds: float | None = None
         while self.state != STATE_STOPPED:
-            self._sleep(TIMEOUT_MAX if wait_seconds is None else wait_seconds)
+            self._sleep(wait_seconds)
             self._event.clear()
             wait_seconds = self._process_jobs()
 
-    def _sleep(self, seconds: float) -> None:
-        """Wait ``seconds`` or until woken (a job added, a shutdown), waking every
-        ``WAKE_SECONDS`` to let signal handlers run."""
-        deadline = time.monotonic() + min(seconds, TIMEOUT_MAX)
+    def _sleep(self, seconds: float | None) -> None:
+        """Wait ``seconds`` (None: until woken) or until woken (a job added, a shutdown),
+        waking every ``WAKE_SECONDS`` to let signal handlers run."""
+        deadline = time.monotonic() + (TIMEOUT_MAX if seconds is None else seconds)
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or self._event.wait(min(remaining, WAKE_SECONDS)):
