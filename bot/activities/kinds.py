@@ -384,6 +384,16 @@ FIELDS: tuple[Field, ...] = (
         REVIEW_NOTES,
     ),
     Field(
+        "suggestion_change",
+        "str | null",
+        "What the note's suggestions change, read off GitLab's `from_content` against "
+        "`to_content`: `none`, `whitespace`, `punctuation`, `naming` (identifiers renamed one "
+        "for one), `wording` (prose, or only the strings and comments of code, modestly) or "
+        "`content` (anything else); the broadest when there are several. Null without a "
+        "suggestion, or when GitLab did not say which lines a suggestion replaces.",
+        REVIEW_NOTES,
+    ),
+    Field(
         "issue_author",
         "str | null",
         "Username of the issue's author.",

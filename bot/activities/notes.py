@@ -28,6 +28,7 @@ from bot.activities.payloads import (
     user,
 )
 from bot.activities.subjects import Subject
+from bot.activities.suggestions import suggestion_change
 from bot.activities.text import TextFeatures, plain_mentions, text_features
 
 THREADED_TYPES = frozenset({"DiscussionNote", "DiffNote"})
@@ -146,13 +147,15 @@ def diff_fields(note: Mapping[str, Any], features: TextFeatures) -> dict[str, An
     path = None
     if isinstance(position, Mapping):
         path = position.get("new_path") or position.get("old_path")
+    path = path if isinstance(path, str) else None
     suggestions = note.get("suggestions")
     count = len(suggestions) if isinstance(suggestions, list) else features.suggestions
     return {
         "inline": note.get("type") == "DiffNote",
-        "path": path if isinstance(path, str) else None,
+        "path": path,
         "has_suggestion": count > 0,
         "suggestion_count": count,
+        "suggestion_change": suggestion_change(suggestions, path),
     }
 
 

@@ -12,6 +12,7 @@ import functools
 import re
 from typing import Any
 
+from bot.fakelab.hunks import new_side
 from bot.fakelab.markdown import closing_references
 from bot.fakelab.model import (
     REPORTER,
@@ -709,12 +710,10 @@ class Renderer:
             out["resolved"] = bool(data.get("resolved"))
             out["resolved_by"] = self.user_basic(data.get("resolved_by"))
             out["resolved_at"] = data.get("resolved_at")
-        return out
-
-    def discussion_note(self, note: Note) -> Payload:
-        out = self.note(note)
-        if note.data.get("type") == "DiffNote":
-            out["suggestions"] = _suggestions(note)
+        # ``API::Entities::Note`` exposes suggestions on a merge request's diff notes, in
+        # ``/notes``, ``/discussions`` and events alike.
+        if data.get("type") == "DiffNote" and isinstance(item, MergeRequest):
+            out["suggestions"] = _suggestions(note, item)
         return out
 
     def discussions(self, item: Noteable) -> list[Payload]:
@@ -730,7 +729,7 @@ class Renderer:
                 {
                     "id": discussion_id,
                     "individual_note": individual,
-                    "notes": [self.discussion_note(n) for n in notes],
+                    "notes": [self.note(n) for n in notes],
                 }
             )
         out.sort(key=lambda d: (d["notes"][0]["created_at"], d["notes"][0]["id"]))  # type: ignore[index]
@@ -924,12 +923,21 @@ def _changes_count(mr: MergeRequest) -> str | None:
     return "1000+" if len(mr.diffs) > 1000 else str(len(mr.diffs))
 
 
-def _suggestions(note: Note) -> list[Payload]:
+def _suggestions(note: Note, mr: MergeRequest) -> list[Payload]:
+    """``Suggestion`` rows as ``Gitlab::Diff::SuggestionsParser`` stores them: the lines a block
+    replaces (``from_content``, read from the new side of the file) and what it proposes. The fake
+    knows a file's lines only where the merge request's diff shows them; elsewhere
+    ``from_content`` is empty."""
     position = note.data.get("position") or {}
     line = position.get("new_line") or position.get("old_line") or 1
+    shown = _new_lines(mr, position.get("new_path"))
     out = []
     for index, match in enumerate(_SUGGESTION.finditer(note.data["body"])):
         above, below = int(match.group(1) or 0), int(match.group(2) or 0)
+        wanted = range(line - above, line + below + 1)
+        replaced = (
+            "".join(f"{shown[n]}\n" for n in wanted) if all(n in shown for n in wanted) else ""
+        )
         out.append(
             {
                 "id": note.id * 100 + index,
@@ -937,8 +945,16 @@ def _suggestions(note: Note) -> list[Payload]:
                 "to_line": line + below,
                 "appliable": not note.data.get("resolved", False),
                 "applied": False,
-                "from_content": "",
+                "from_content": replaced,
                 "to_content": match.group(3),
             }
         )
     return out
+
+
+def _new_lines(mr: MergeRequest, path: Any) -> dict[int, str]:
+    """Line number -> text on the new side of ``path``, as far as the diff shows it."""
+    for diff in mr.diffs:
+        if diff.get("new_path") == path:
+            return new_side(str(diff.get("diff") or ""))
+    return {}

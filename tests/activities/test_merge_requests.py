@@ -349,6 +349,7 @@ def test_the_documented_diff_note_with_a_suggestion() -> None:
     assert comment.fields["inline"] is True and comment.fields["path"] == "package.json"
     assert comment.fields["has_suggestion"] is True  # GitLab's `suggestions` list says so
     assert comment.fields["suggestion_count"] == 1
+    assert comment.fields["suggestion_change"] == "naming"  # from_content "x", to_content "b"
     assert comment.fields["resolvable"] is True and comment.fields["resolved"] is False
     assert comment.fields["is_reply"] is False
     assert comment.fields["body"] == "diff comment" and comment.fields["words"] == 2
@@ -361,6 +362,8 @@ def test_suggestion_blocks_in_the_body_count_without_a_suggestions_list() -> Non
     plain = only(build(notes=[note(1, BOB, "Looks good")]), "review_comment").fields
     assert plain["has_suggestion"] is False and plain["suggestion_count"] == 0
     assert plain["inline"] is False and plain["path"] is None
+    # Without GitLab's list nothing says which lines the blocks replace.
+    assert fields["suggestion_change"] is None and plain["suggestion_change"] is None
 
 
 def test_a_diff_note_on_a_deleted_line_names_the_old_path() -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -14,6 +16,7 @@ from click.testing import CliRunner, Result
 from bot.cli import main
 from bot.fakelab.server import FakeGitLab
 from tests.conftest import ADMIN_TOKEN
+from tests.conftest import client as gitlab_client
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = Path(__file__).parent / "data" / "rules"
@@ -179,3 +182,60 @@ def test_until_ends_at_the_next_local_midnight_across_a_clock_change() -> None:
     assert day_start("2026-10-26", berlin, "--since") == datetime(2026, 10, 25, 23, tzinfo=UTC)
     # 2026-03-29 lasts 23 hours.
     assert day_end("2026-03-29", berlin, "--until") == datetime(2026, 3, 29, 22, tzinfo=UTC)
+
+
+def test_a_suggestion_that_only_renames_is_a_syntax_remark_end_to_end(
+    small_data: dict[str, Any], tmp_path: Path
+) -> None:
+    """GitLab keeps the lines a suggestion replaces; the shipped rules read the rename off them,
+    whatever the comment's words say."""
+    data = copy.deepcopy(small_data)
+    mr = data["projects"][0]["merge_requests"][0]
+    mr["diffs"][0]["diff"] = (
+        "@@ -10,3 +10,3 @@\n def send(message):\n"
+        "-    r = client.post(message)\n+    resp = client.post(message)\n     return resp\n"
+    )
+    suggestion = mr["notes"][0]  # bob's thread on alice's merge request
+    suggestion["body"] = (
+        "```suggestion:-1+0\ndef send(message):\n    response = client.post(message)\n```"
+    )
+    suggestion["position"]["new_line"] = 11
+    with FakeGitLab(data, admin_token=ADMIN_TOKEN) as fake:
+        path = config(tmp_path, fake.url)
+        shutil.rmtree(tmp_path / "rules")
+        shutil.copytree(ROOT / "rules", tmp_path / "rules")
+        assert cli("sync", "--config", str(path), "--quiet").exit_code == 0
+        notes = gitlab_client(fake).projects.get("acme/backend").mergerequests.get(1).notes
+        stored = next(n for n in notes.list(get_all=True) if n.id == 501).suggestions
+    assert stored[0]["from_content"] == "def send(message):\n    resp = client.post(message)\n"
+    assert cli("match", "--config", str(path)).exit_code == 0
+    listed = cli("evidence", "--config", str(path), "--person", "bob", "--format", "json")
+    rows = [r for r in json.loads(listed.output) if r["url"].endswith("#note_501")]
+    syntax = [r for r in rows if r["rule"] == "review-points-out-syntax"]
+    assert len(syntax) == 1, rows
+    why = json.dumps(syntax[0]["why"])
+    assert '"suggestion_change"' in why and '"naming"' in why
+    explained = cli("explain", "--config", str(path), rows[0]["url"])
+    assert "review-points-out-syntax" in explained.output
+
+
+def test_a_suggestion_that_changes_code_is_no_syntax_remark(
+    small_data: dict[str, Any], tmp_path: Path
+) -> None:
+    data = copy.deepcopy(small_data)
+    mr = data["projects"][0]["merge_requests"][0]
+    mr["diffs"][0]["diff"] = (
+        "@@ -10,2 +10,2 @@\n def send(message):\n-    x\n+    client.post(message)\n"
+    )
+    mr["notes"][0]["body"] = "nit:\n\n```suggestion:-0+0\n    retry(client.post, message)\n```"
+    mr["notes"][0]["position"]["new_line"] = 11
+    with FakeGitLab(data, admin_token=ADMIN_TOKEN) as fake:
+        path = config(tmp_path, fake.url)
+        shutil.rmtree(tmp_path / "rules")
+        shutil.copytree(ROOT / "rules", tmp_path / "rules")
+        assert cli("sync", "--config", str(path), "--quiet").exit_code == 0
+    assert cli("match", "--config", str(path)).exit_code == 0
+    listed = cli("evidence", "--config", str(path), "--person", "bob", "--format", "json")
+    rules = {r["rule"] for r in json.loads(listed.output) if r["url"].endswith("#note_501")}
+    assert "review-suggests-change" in rules  # still actionable feedback
+    assert "review-points-out-syntax" not in rules

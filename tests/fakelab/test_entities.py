@@ -621,6 +621,37 @@ def test_diff_notes_carry_position_and_commit_id_and_only_they_do(server: FakeGi
     assert "ignore_whitespace_change" not in position
 
 
+def test_merge_request_diff_notes_carry_their_suggestions_everywhere(server: FakeGitLab) -> None:
+    """``Entities::Note`` exposes ``suggestions`` on a merge request's diff notes, so ``/notes``,
+    ``/discussions`` and events agree; the fake knows a replaced line only where the diff shows
+    it (note 501 is on line 12, small.json's diff shows line 1)."""
+    listed = first(get(server, f"{MR}/1/notes"), id=501)
+    threaded = first(_discussion_notes(server, f"{MR}/1", type="DiffNote"), id=501)
+    assert listed["suggestions"] == threaded["suggestions"]
+    assert [(s["from_line"], s["to_line"], s["to_content"]) for s in listed["suggestions"]] == [
+        (12, 12, "retry(send)\n")
+    ]
+    assert listed["suggestions"][0]["from_content"] == ""
+    others = get(server, f"{MR}/1/notes") + get(server, f"{ISSUES}/1/notes")
+    for note in others:
+        assert ("suggestions" in note) is (note["type"] == "DiffNote"), note["id"]
+
+
+def test_a_suggestion_on_a_line_the_diff_shows_carries_that_line(
+    small_data: dict[str, Any],
+) -> None:
+    data = copy.deepcopy(small_data)
+    mr = data["projects"][0]["merge_requests"][0]
+    mr["diffs"][0]["diff"] = "@@ -3,2 +3,3 @@\n a = 1\n-b = 2\n+b = 3\n+c = 4\n"
+    mr["notes"][0]["position"]["new_line"] = 5
+    mr["notes"][0]["body"] = "Both:\n\n```suggestion:-1+0\nb = 3\nd = 4\n```"
+    with FakeGitLab(data, admin_token=ADMIN_TOKEN) as fake:
+        (suggestion,) = first(get(fake, f"{MR}/1/notes"), id=501)["suggestions"]
+    assert (suggestion["from_line"], suggestion["to_line"]) == (4, 5)
+    assert suggestion["from_content"] == "b = 3\nc = 4\n"
+    assert suggestion["to_content"] == "b = 3\nd = 4\n"
+
+
 def test_resolved_fields_only_on_resolvable_notes(server: FakeGitLab) -> None:
     mr_notes = [n for iid in (1, 2, 4) for n in _discussion_notes(server, f"{MR}/{iid}")]
     issue_notes = _discussion_notes(server, f"{ISSUES}/1") + get(server, f"{ISSUES}/1/notes")

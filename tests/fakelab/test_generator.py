@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
+from bot.activities.suggestions import change_kind
 from bot.fakelab.generator import GUARANTEED_FEATURES, generate, write_dataset
 from bot.fakelab.generator.corpus.comments import RUBBER_STAMPS
+from bot.fakelab.hunks import new_side
 
 Json = dict[str, Any]
 
@@ -645,6 +647,28 @@ def test_diffnotes_point_at_changed_files(small: Json) -> None:
                 assert position["new_path"] in paths
                 assert position["base_sha"] == refs["base_sha"]
                 assert position["head_sha"] in {c["id"] for c in mr["commits"]}
+
+
+def test_suggestions_replace_lines_the_diff_shows_and_some_only_touch_the_surface(
+    small: Json,
+) -> None:
+    """A suggestion sits on a line the diff shows (the offline GitLab then knows what it
+    replaces); some rename or re-indent that line, others propose other code."""
+    kinds: Counter[str] = Counter()
+    for _, mr in mrs(small):
+        shown = {d["new_path"]: new_side(d["diff"]) for d in mr["diffs"]}
+        for note in mr["notes"]:
+            block = re.search(r"```suggestion:-0\+0\n(.*?)\n```", note["body"], re.S)
+            if note.get("type") != "DiffNote" or block is None:
+                continue
+            position = note["position"]
+            lines = shown[position["new_path"]]
+            if lines:
+                assert position["new_line"] in lines
+                old = lines[position["new_line"]] + "\n"
+                kinds[change_kind(old, block.group(1), position["new_path"])] += 1
+    assert kinds["content"] > 0
+    assert kinds["naming"] + kinds["whitespace"] + kinds["wording"] > 0, kinds
 
 
 def test_no_derived_fields_are_written(small: Json) -> None:

@@ -16,6 +16,7 @@ from bot.fakelab.generator.corpus import comments, writing
 from bot.fakelab.generator.profiles import DETAILED_REVIEW, REVIEW_STYLE_WEIGHTS, REVIEW_STYLES
 from bot.fakelab.generator.randomness import random_hex
 from bot.fakelab.generator.records import Json, User, award, ref
+from bot.fakelab.hunks import new_side
 
 if TYPE_CHECKING:
     from bot.fakelab.generator.merge_requests import MergeRequestSim
@@ -138,12 +139,19 @@ class Review:
     def _open(self, style: str, moment: int) -> tuple[str, Json] | None:
         """The reviewer's first note of a thread, on a line of a file when it is about code."""
         mr, rng, sim = self.mr, self.rng, self.sim
-        position = self._position(moment) if style != "question" or rng.random() < 0.4 else None
+        position = (
+            self._position(moment, suggesting=style == "suggestion")
+            if style != "question" or rng.random() < 0.4
+            else None
+        )
         if style == "suggestion" and (
             position is None or ext_group(position["new_path"]) not in comments.SUGGESTIONS
         ):
             style = "actionable"
-        body = self._comment(style, position["new_path"] if position else None)
+        if style == "suggestion" and position is not None:
+            body = self._suggestion(position)
+        else:
+            body = self._comment(style, position["new_path"] if position else None)
         extra: Json = {
             "discussion_id": random_hex(rng),
             "type": "DiffNote" if position else "DiscussionNote",
@@ -194,9 +202,6 @@ class Review:
         actionable, questions = comments.KIND_REVIEWS.get(
             mr.kind, (comments.ACTIONABLE, comments.QUESTIONS)
         )
-        if style == "suggestion":
-            text, code = rng.choice(comments.SUGGESTIONS[group])
-            return f"{text}\n\n```suggestion:-0+0\n{code}\n```"
         pools: dict[str, Sequence[str]] = {
             "nit": comments.NITS + comments.LANG_NITS.get(group, ()),
             "actionable": actionable,
@@ -225,14 +230,39 @@ class Review:
                 self.mr.pipeline(pushed + 30_000)
         return rng.choice(comments.AUTHOR_AGREES).format(sha=self.fix_sha[:8])
 
-    def _position(self, moment: int) -> Json | None:
-        """A line of a changed file, against the head the reviewer was looking at."""
+    def _suggestion(self, position: Json) -> str:
+        """A suggestion for the line at ``position``: every other one a surface edit of the line
+        itself (a clearer name, the indentation, the wording), else other code from the corpus."""
+        path, line = position["new_path"], position["new_line"]
+        shown = self._shown(path)
+        if line in shown and len(self.mr.notes) % 2 == 0:
+            edit = comments.surface_edit(shown[line], ext_group(path))
+            if edit is not None:
+                intro, changed = edit
+                return f"{intro}\n\n```suggestion:-0+0\n{changed}\n```"
+        text, code = self.rng.choice(comments.SUGGESTIONS[ext_group(path)])
+        return f"{text}\n\n```suggestion:-0+0\n{code}\n```"
+
+    def _shown(self, path: str) -> dict[int, str]:
+        """The lines of ``path`` the merge request's diff shows: the ones a suggestion can
+        replace, and the only ones the offline GitLab knows."""
+        for diff in self.mr.diffs:
+            if diff["new_path"] == path:
+                return new_side(diff["diff"])
+        return {}
+
+    def _position(self, moment: int, *, suggesting: bool = False) -> Json | None:
+        """A line of a changed file, against the head the reviewer was looking at; for a
+        suggestion, one of the lines the diff shows (where GitLab lets it apply)."""
         mr, rng = self.mr, self.rng
         files = [d for d in mr.diffs if not d["deleted_file"]]
         if not files:
             return None
         diff = rng.choice(files)
         line = rng.randrange(3, 240)
+        shown = sorted(new_side(diff["diff"])) if suggesting else []
+        if shown:
+            line = shown[line % len(shown)]
         return {
             "base_sha": mr.base_sha,
             "start_sha": mr.base_sha,

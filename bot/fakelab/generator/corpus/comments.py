@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 # -- reviews --------------------------------------------------------------------------------------
@@ -58,6 +59,37 @@ KIND_REVIEWS: Final = {
         ("Is this covered by the integration tests?",),
     ),
 }  # fmt: skip
+#: Clearer names a reviewer proposes for identifiers of the diffs in ``layouts.HUNKS``.
+RENAMES: Final = {
+    "record": "existing", "res": "response", "row": "result_row", "cents": "amount_cents",
+    "settings": "config", "result": "found", "payload": "body", "helpers": "legacy_helpers",
+}  # fmt: skip
+#: Rewordings a reviewer proposes for lines of prose.
+REWORDINGS: Final = (
+    ("override", "change"), ("describes", "explains"), ("See the", "Refer to the"),
+    ("procedures", "steps"), ("moved", "has moved"),
+)  # fmt: skip
+_WORD = re.compile(r"\w+")
+
+
+def surface_edit(line: str, group: str) -> tuple[str, str] | None:
+    """A suggestion that changes only the surface of ``line``: another word in prose, a clearer
+    name in code, else the indentation; None for a blank line."""
+    if not line.strip():
+        return None
+    if group == ".md":
+        for old, new in REWORDINGS:
+            if old in line:
+                return "Slightly clearer wording:", line.replace(old, new, 1)
+        return None
+    for word in _WORD.findall(line):
+        if word in RENAMES:
+            renamed = re.sub(rf"\b{word}\b", RENAMES[word], line)
+            return f"nit: `{RENAMES[word]}` says more than `{word}`", renamed
+    stripped = line.lstrip()
+    return "nit: indentation", stripped if stripped != line else f"    {line}"
+
+
 #: (comment, code) pairs by file extension group; the code becomes a ```suggestion:-0+0``` block.
 SUGGESTIONS: Final = {
     ".py": (("Small simplification:", "    timeout = settings.REQUEST_TIMEOUT"),
