@@ -191,7 +191,8 @@ FIELDS: tuple[Field, ...] = (
         "description_words",
         "int",
         "Words the author wrote in the description: not headings, code blocks, HTML comments "
-        "(template placeholders) or block quotes; a bare URL is one word.",
+        "(template placeholders), template guidance (a paragraph wholly in italics that opens a "
+        "section) or block quotes; a bare URL is one word.",
         (*MERGE_REQUEST, *ISSUE),
     ),
     Field(
@@ -203,8 +204,8 @@ FIELDS: tuple[Field, ...] = (
     Field(
         "empty_sections",
         "list[str]",
-        "Headings (as in `description_sections`) followed by nothing but whitespace and HTML "
-        "comments before the next heading of the same or a higher level.",
+        "Headings (as in `description_sections`) followed by nothing but whitespace, HTML "
+        "comments and template guidance before the next heading of the same or a higher level.",
         (*MERGE_REQUEST, *ISSUE),
     ),
     Field(

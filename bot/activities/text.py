@@ -11,6 +11,10 @@ small functions below are views of it. What counts where:
 - **Sections** are headings, lower-cased. A section is *empty* when nothing but whitespace and
   HTML comments follows it before the next heading of the same or a higher level; a subsection
   with content fills its parents.
+- **Template guidance** is a paragraph set wholly in emphasis that opens a section, as in
+  GitLab's own merge request template (``## What does this MR do and why?`` followed by
+  ``_Describe in detail what your merge request does and why._``): its words are the
+  template's, so they are not counted and leave the section empty.
 - **References** follow GitLab's reference filters: ``@user``, ``#12``, ``project#12``,
   ``group/project#12`` and issue URLs, but not inside code, link text, or after a backslash;
   block quotes and headings are searched, as GitLab does. ``project#12`` is read as GitLab
@@ -182,6 +186,10 @@ class _Reader:
         for section in self.open_sections:
             section.filled = True
 
+    def _opens_section(self) -> bool:
+        """Nothing has been written under the innermost heading yet."""
+        return bool(self.open_sections) and not self.open_sections[-1].filled
+
     def _heading(self, level: int, title: str) -> None:
         while self.open_sections and self.open_sections[-1].level >= level:
             self.open_sections.pop()
@@ -235,6 +243,9 @@ class _Reader:
         text = "".join(prose)
         ref_text = self._referenceable("".join(refs))
         count = len(_WORD.findall(_BARE_URL.sub(" link ", text)))
+        if not heading and self._opens_section() and _emphasised(token.children or ()):
+            self.ref_texts.append(ref_text)  # template guidance: no words, section stays empty
+            return
         if heading:
             self.heading_words += 0 if quoted else count
             self._heading(heading, " ".join(text.split()).lower())
@@ -307,6 +318,23 @@ class _Reader:
             return f" {issue} " if issue else MASK
 
         return _BLANKS.sub(" ", _BARE_URL.sub(link, text))
+
+
+def _emphasised(children: Sequence[Token]) -> bool:
+    """A paragraph set wholly in one emphasis (``_..._`` or ``*...*``), nothing outside it."""
+    kinds = [
+        child.type
+        for child in children
+        if not (child.type in ("text", "softbreak") and not child.content.strip())
+    ]
+    if len(kinds) < 3 or kinds[0] != "em_open" or kinds[-1] != "em_close":
+        return False
+    depth = 0
+    for index, kind in enumerate(kinds):
+        depth += (kind == "em_open") - (kind == "em_close")
+        if depth == 0 and index < len(kinds) - 1:
+            return False
+    return True
 
 
 def _plain_line(text: str) -> str | None:

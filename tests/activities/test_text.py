@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
@@ -102,6 +103,53 @@ def test_a_partly_filled_template_names_the_empty_section() -> None:
 def test_empty_sections(body: str, empty: list[str]) -> None:
     assert text.empty_sections(body) == empty
     assert text.template_unfilled(body) is bool(empty)
+
+
+# GitLab's own merge request template (gitlab-org/gitlab, .gitlab/merge_request_templates/
+# Default.md, its example steps left out): guidance in italics under each heading.
+GITLAB_TEMPLATE = (Path(__file__).parent / "data" / "gitlab_default_mr_template.md").read_text()
+
+
+def test_template_guidance_in_italics_is_not_the_authors_writing() -> None:
+    features = text.text_features(GITLAB_TEMPLATE)
+    # Left: the checklist's introduction (21 words) and its one item (10, the link text included).
+    assert features.words == 31
+    assert text.empty_sections(GITLAB_TEMPLATE) == [
+        "what does this mr do and why?",
+        "screenshots or screen recordings",
+        "how to set up and validate locally",
+    ]
+
+
+def test_writing_under_the_guidance_fills_the_section() -> None:
+    answer = "Retries the webhook with backoff: one timeout used to drop the delivery for good."
+    body = GITLAB_TEMPLATE.replace(
+        "_Describe in detail what your merge request does and why._",
+        f"_Describe in detail what your merge request does and why._\n\n{answer}",
+    )
+    assert text.word_count(body, headings=False) == 31 + 14
+    assert "what does this mr do and why?" not in text.empty_sections(body)
+
+
+@pytest.mark.parametrize(
+    ("body", "words", "empty"),
+    [
+        # Italics that do not open a section are the author's.
+        ("## Why\n\nBecause.\n\n_Thanks for reviewing._\n", 4, []),
+        ("_All of this is mine._", 5, []),
+        # Emphasis on part of a paragraph is writing, even as a section's first words.
+        ("## Why\n\n_Because_ it broke.\n", 3, []),
+        ("## Why\n\n_a_ and _b_\n", 3, []),
+        # A paragraph wholly in emphasis (either marker, over lines) that opens a section is not.
+        ("## Why\n\n*Say why.*\n", 0, ["why"]),
+        ("## Why\n\n_Say why,\nin a line or two._\n\nIt broke.\n", 2, []),
+    ],
+)
+def test_only_emphasis_that_opens_a_section_is_guidance(
+    body: str, words: int, empty: list[str]
+) -> None:
+    assert text.word_count(body, headings=False) == words
+    assert text.empty_sections(body) == empty
 
 
 # --- references ------------------------------------------------------------------------------

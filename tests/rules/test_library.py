@@ -331,3 +331,34 @@ def test_a_misfiled_keyword_is_reported() -> None:
         "'banana' is filed under (?=a)"
     ]
     assert _misfiled(r"(?ai)\b(?=[a])(?:apple|cherry)\b") == ["'cherry' starts outside [a]"]
+
+
+GITLAB_TEMPLATE = labelled.ROOT / "tests" / "activities" / "data" / "gitlab_default_mr_template.md"
+
+
+def _description_rules(ruleset: RuleSet, description: str) -> set[str]:
+    mr = {
+        "source": "https://gitlab.example.com/acme/shop/-/merge_requests/1",
+        "title": "Retry webhook deliveries",
+        "description": description,
+        "paths": ["app/services/webhook_sender.rb"],
+        "truth": dict.fromkeys(labelled.MR_FAMILIES, False),
+    }
+    found = labelled.matched_rules(ruleset, labelled.merge_request_item(mr, 1))
+    return found & labelled.family_of_rule(ruleset)["mr_description"]
+
+
+def test_gitlabs_own_template_left_unfilled_is_no_description(ruleset: RuleSet) -> None:
+    assert _description_rules(ruleset, GITLAB_TEMPLATE.read_text()) == set()
+
+
+def test_gitlabs_own_template_answered_is_one_even_without_screenshots(ruleset: RuleSet) -> None:
+    """The screenshots and set-up sections are often rightly left empty on a backend change."""
+    answer = (
+        "Retries webhook deliveries three times with exponential backoff. A single timeout "
+        "used to drop the delivery for good, and customers missed order updates."
+    )
+    body = GITLAB_TEMPLATE.read_text().replace(
+        "_Describe in detail what your merge request does and why._", answer
+    )
+    assert _description_rules(ruleset, body) == {"mr-description-detailed"}
