@@ -18,6 +18,7 @@ What one recording asks GitLab for:
 - issues updated since the day, and for each ``/notes``, ``/discussions``, ``/award_emoji``;
 - pipelines updated since the day, and the single pipeline of each (the list has no ``user``);
 - the project's events from that day on (``after`` is exclusive, so ``after=DAY-1``);
+- the project's merge request templates (``/templates/merge_requests`` and each one's content);
 - every user the above mention, members included (``GET /users/:id``: only it says ``bot``).
 
 Lists are walked by ``updated_at`` like sync walks them, so an item changed during the
@@ -52,6 +53,7 @@ from urllib.parse import urlsplit
 from bot.errors import BotError, DatasetError
 from bot.fakelab.dataset import load_dataset
 from bot.fakelab.dataset_schema import FORMAT
+from bot.sync import templates
 from bot.sync.client import GitLabAuthError, GitLabClient, GitLabNotFound, project_path
 from bot.sync.context import NoProgress, Progress, updated_pages
 from bot.sync.users import referenced_users
@@ -257,6 +259,7 @@ class _Recorder:
             "issues": self.issues(api),
             "pipelines": self.pipelines(api),
             "events": self.events(api, merge_requests),
+            "templates": self.templates(api),
         }
         dataset: Payload = {"format": FORMAT}
         if instance:
@@ -265,6 +268,12 @@ class _Recorder:
         dataset["groups"] = groups
         dataset["projects"] = [entry]
         return dataset
+
+    def templates(self, api: str) -> Payload:
+        """The project's merge request description templates, by name (none where GitLab
+        refuses them, as sync reads them)."""
+        found = templates.fetch(self.client, api, self.path)
+        return {"merge_requests": {str(p["name"]): str(p["content"]) for _, p in found}}
 
     # -- helpers
 

@@ -577,11 +577,13 @@ database, no HTTP, no clock.
 
 ## Building activities
 
-- `merge_request_activities(mr, *, project_path, diffs, approvals, notes, actors, base_url=None)`
+- `merge_request_activities(mr, *, project_path, diffs, approvals, notes, actors, base_url=None, templates=())`
   takes a merge request list item (`MergeRequestBasic`) or the single merge request, its
   `/diffs` items (or the same items with integer `added`/`removed` counts in place of the
   `diff` text), its approvals (the `approved_by` items of `/approvals`, or that whole payload),
-  and its notes.
+  and its notes; `templates` are the contents of the project's merge request description
+  templates (`GET /projects/:id/templates/merge_requests/:name`), whose lines a description
+  carries unchanged are not counted as the author's writing.
 - `issue_activities(issue, *, project_path, notes, actors, base_url=None)`.
 - `pipeline_activities(pipelines, *, project_path, actor_of, actors, base_url=None)` takes
   pipeline list items and `actor_of(pipeline)`, which returns the pipeline's user payload (list

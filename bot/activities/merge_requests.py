@@ -40,7 +40,7 @@ from bot.activities.payloads import (
     username,
 )
 from bot.activities.subjects import Subject, merge_request_subject
-from bot.activities.text import text_features
+from bot.activities.text import template_lines, text_features
 
 _REVERT_TITLE = re.compile(r'\s*Revert\s+"', re.IGNORECASE)
 # GitLab's revert description, and git's own revert commit message.
@@ -63,12 +63,15 @@ def merge_request_activities(
     notes: Sequence[Mapping[str, Any]],
     actors: Actors,
     base_url: str | None = None,
+    templates: Sequence[str] = (),
 ) -> list[Activity]:
     """Every activity the merge request ``mr`` holds, ordered by time then key.
 
     ``approvals`` is the ``approved_by`` list of ``GET …/approvals`` (items
     ``{"user": UserBasic, "approved_at": …}``) or that whole payload. ``base_url`` (the
-    instance root) builds web URLs for payloads that lack ``web_url``.
+    instance root) builds web URLs for payloads that lack ``web_url``. ``templates`` are the
+    contents of the project's merge request description templates: lines the description
+    shares with them are not the author's writing.
     """
     subject = merge_request_subject(mr, project_path=project_path, base_url=base_url)
     what = f"merge request {project_path}!{subject.iid}"
@@ -77,7 +80,8 @@ def merge_request_activities(
     notes = unique_notes(notes)
     for note in notes:
         check_noteable(note, subject, "MergeRequest")
-    activities = _authored(mr, subject, diffs, created, merged, actors)
+    boilerplate = template_lines(tuple(templates))
+    activities = _authored(mr, subject, diffs, created, merged, actors, boilerplate)
     reviewer_ids = {r.get("id") for r in mr.get("reviewers") or () if isinstance(r, Mapping)}
     activities += _approvals(subject, approvals, notes, reviewer_ids, mr, actors)
     activities += _review_requests(subject, mr, notes, created, actors)
@@ -101,10 +105,12 @@ def merge_request_fields(
     diffs: Sequence[Mapping[str, Any]],
     created: datetime,
     merged: datetime | None,
+    boilerplate: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """The fields of ``merge_request_authored`` and ``merge_request_merged``."""
+    """The fields of ``merge_request_authored`` and ``merge_request_merged``; ``boilerplate``
+    is ``template_lines`` of the project's description templates."""
     title, description = text(mr, "title"), text(mr, "description")
-    features = text_features(description, project_path)
+    features = text_features(description, project_path, boilerplate)
     files = changed_files(diffs)
     merge_user = user(mr, "merge_user") or user(mr, "merged_by")
     return {
@@ -141,12 +147,18 @@ def _authored(
     created: datetime,
     merged: datetime | None,
     actors: Actors,
+    boilerplate: frozenset[str],
 ) -> list[Activity]:
     author = user(mr, "author")
     if author is None or not may_act(author, actors):
         return []
     fields = merge_request_fields(
-        mr, project_path=subject.project_path, diffs=diffs, created=created, merged=merged
+        mr,
+        project_path=subject.project_path,
+        diffs=diffs,
+        created=created,
+        merged=merged,
+        boilerplate=boilerplate,
     )
     prefix = f"mr:{subject.project_id}:{subject.iid}"
     found = [

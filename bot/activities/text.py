@@ -320,6 +320,12 @@ class _Reader:
         return _BLANKS.sub(" ", _BARE_URL.sub(link, text))
 
 
+# Template lines that carry structure, never dropped from a description: headings, HTML
+# comment delimiters, code fences, table rows.
+_STRUCTURE = re.compile(r"#|.*(?:<!--|-->)|```|~~~|\|")
+_TICKED = re.compile(r"^([-*+]|\d+[.)]) \[[xX~]\]")
+
+
 def _emphasised(children: Sequence[Token]) -> bool:
     """A paragraph set wholly in one emphasis (``_..._`` or ``*...*``), nothing outside it."""
     kinds = [
@@ -398,13 +404,54 @@ def _unique(items: Iterable[str], *, fold: bool = False) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=256)
+def template_lines(templates: tuple[str, ...]) -> frozenset[str]:
+    """The lines of a project's description templates that a description may carry unchanged:
+    every line of text, compared without case, blanks or whether a task box is ticked.
+
+    Headings, HTML comment delimiters, code fences and table rows are left out: removing them
+    from a description would change its structure (its sections, what is a comment or code).
+    """
+    lines = set()
+    for template in templates:
+        for line in template.replace("\r\n", "\n").split("\n"):
+            key = _template_key(line)
+            if key and not _STRUCTURE.match(key):
+                lines.add(key)
+    return frozenset(lines)
+
+
+def _template_key(line: str) -> str:
+    return _TICKED.sub(r"\1 [ ]", " ".join(line.split()).lower())
+
+
+def without_template(text: str, boilerplate: frozenset[str]) -> str:
+    """``text`` without the lines it shares with its templates (``template_lines``)."""
+    if not boilerplate:
+        return text
+    kept = [
+        line
+        for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if _template_key(line) not in boilerplate
+    ]
+    return "\n".join(kept)
+
+
 @lru_cache(maxsize=64)
-def text_features(text: str | None, project_path: str | None = None) -> TextFeatures:
+def text_features(
+    text: str | None,
+    project_path: str | None = None,
+    boilerplate: frozenset[str] = frozenset(),
+) -> TextFeatures:
     """Read ``text`` once and return every feature rules match on.
 
     ``project_path`` (``group/project``) is where the text lives: references to it become
-    ``#12`` and bare ``project#12`` references resolve within its namespace.
+    ``#12`` and bare ``project#12`` references resolve within its namespace. ``boilerplate``
+    (``template_lines`` of the project's description templates) are lines that are the
+    template's, not the author's: they are read as if they were not there, so their words do not
+    count and a section holding only them is empty.
     """
+    text = without_template(text or "", boilerplate)
     reader = _Reader()
     plain = _plain_line(text or "")
     if plain is not None:

@@ -279,6 +279,9 @@ class _Loader:
             )
         project = Project(payload, group=group)
         project.members = self._members(entry.get("members", []), [*path, "members"])
+        project.templates = {
+            kind: dict(found) for kind, found in (entry.get("templates") or {}).items()
+        }
         self.state.add_project(project)
         for index, item in enumerate(entry.get("merge_requests", [])):
             self._merge_request(project, item, [*path, "merge_requests", index])

@@ -288,6 +288,17 @@ SCHEMA: dict[str, Any] = {
                         },
                         "pipelines": {"type": "array", "items": _PIPELINE},
                         "events": {"type": "array", "items": _EVENT},
+                        # Description templates: type -> template name -> Markdown content.
+                        "templates": _closed(
+                            [],
+                            {
+                                kind: {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "string"},
+                                }
+                                for kind in ("issues", "merge_requests")
+                            },
+                        ),
                     },
                 ),
             },

@@ -131,6 +131,8 @@ class Project:
     issues: dict[int, Issue] = field(default_factory=dict)
     pipelines: dict[int, Payload] = field(default_factory=dict)
     events: list[Payload] = field(default_factory=list)
+    # Description templates by type (``issues``, ``merge_requests``), then name -> content.
+    templates: dict[str, dict[str, str]] = field(default_factory=dict)
     # Bumped whenever ``events`` gains, loses or reorders rows: the events API keeps its
     # filtered lists by it (editing an event's author leaves its place in them alone).
     events_version: int = field(default=0, compare=False)

@@ -31,6 +31,7 @@ from bot.fakelab.api import (
     notes,
     pipelines,
     projects,
+    templates,
     users,
 )
 from bot.fakelab.dataset import load_dataset
@@ -52,6 +53,7 @@ API = core.Router(
         *issues.ROUTES,
         *notes.ROUTES,
         *pipelines.ROUTES,
+        *templates.ROUTES,
     ]
 )
 ADMIN = core.Router(admin.ROUTES)

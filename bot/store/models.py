@@ -57,6 +57,18 @@ class Project(Envelope, Base):
     web_url: Mapped[str] = mapped_column(String(1000))
 
 
+class DescriptionTemplate(Envelope, Base):
+    """A project's description template (``GET /projects/:id/templates/merge_requests/:name``):
+    ``raw`` holds ``name`` and ``content``. Lines a description shares with it are the
+    template's words, not its author's."""
+
+    __tablename__ = "description_templates"
+
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), primary_key=True)  # "merge_requests"
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+
+
 class MergeRequest(Envelope, Base):
     __tablename__ = "merge_requests"
     __table_args__ = (UniqueConstraint("project_id", "iid"),)

@@ -7,10 +7,10 @@ changes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
@@ -163,6 +163,24 @@ def _source_of(activity: Activity) -> str:
     return pipelines_source(activity.project_id)
 
 
+# The template type (``/templates/merge_requests``) whose contents merge requests are read
+# without; ``bot.sync.templates`` fetches them.
+TEMPLATE_KIND = "merge_requests"
+
+
+def templates(session: Session, project_id: int) -> tuple[str, ...]:
+    """The stored merge request description templates of a project, by name."""
+    rows = session.scalars(
+        select(models.DescriptionTemplate.raw)
+        .where(
+            models.DescriptionTemplate.project_id == project_id,
+            models.DescriptionTemplate.kind == TEMPLATE_KIND,
+        )
+        .order_by(models.DescriptionTemplate.name)
+    )
+    return tuple(str(raw.get("content") or "") for raw in rows)
+
+
 def merge_requests(
     session: Session,
     directory: Directory,
@@ -174,6 +192,7 @@ def merge_requests(
     if not rows:
         return 0, 0
     iids = [row.iid for row in rows]
+    contents = templates(session, project.id)
     notes = _notes(session, project.id, "MergeRequest", iids)
     approvals: dict[int, list[dict[str, object]]] = {iid: [] for iid in iids}
     for mr_iid, raw in session.execute(  # columns, not objects: nothing here is written back
@@ -195,9 +214,46 @@ def merge_requests(
                     approvals=approvals[row.iid],
                     notes=notes[row.iid],
                     actors=directory,
+                    templates=contents,
                 )
             )
     return replace(session, [mr_source(project.id, row.iid) for row in rows], activities, now)
+
+
+def every_merge_request(
+    session: Session, directory: Directory, project: models.Project, now: datetime
+) -> tuple[int, int, int]:
+    """Re-derive all of a project's merge requests: (merge requests, written, removed)."""
+    count = written = removed = 0
+    for rows in batches(session, models.MergeRequest, project.id):
+        done = merge_requests(session, directory, project, rows, now)
+        count, written, removed = count + len(rows), written + done[0], removed + done[1]
+    return count, written, removed
+
+
+# Merge requests or issues derived together: one query for their notes, one for approvals.
+BATCH = 500
+
+_Row = TypeVar("_Row", models.MergeRequest, models.Issue)
+
+
+def batches(session: Session, model: type[_Row], project_id: int) -> Iterator[Sequence[_Row]]:
+    """A project's merge requests or issues, ``BATCH`` at a time. After each batch its
+    activity changes are written and its raw payloads let go: a project may hold tens of
+    thousands of merge requests."""
+    iids = list(
+        session.scalars(select(model.iid).where(model.project_id == project_id).order_by(model.iid))
+    )
+    for first in range(0, len(iids), BATCH):
+        rows = session.scalars(
+            select(model).where(
+                model.project_id == project_id, model.iid.in_(iids[first : first + BATCH])
+            )
+        ).all()
+        yield rows
+        session.flush()
+        for row in rows:
+            session.expunge(row)
 
 
 def issues(

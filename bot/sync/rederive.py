@@ -11,10 +11,9 @@ carries the run's time as its ``updated_at``, and a removed one takes its eviden
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,11 +23,6 @@ from bot.store import models
 from bot.sync import derive
 from bot.sync.run import SyncOptions
 from bot.sync.users import Directory
-
-# Merge requests or issues derived together: one query for their notes, one for approvals.
-BATCH = 500
-
-_Row = TypeVar("_Row", models.MergeRequest, models.Issue)
 
 
 @dataclass
@@ -94,29 +88,10 @@ def _project(
     )
     directory.load(session)
     project = session.get_one(models.Project, project_id)
-    for mrs in _batches(session, models.MergeRequest, project_id):
-        result.add(derive.merge_requests(session, directory, project, mrs, now))
-        result.merge_requests += len(mrs)
-    for issues in _batches(session, models.Issue, project_id):
+    count, written, removed = derive.every_merge_request(session, directory, project, now)
+    result.merge_requests += count
+    result.add((written, removed))
+    for issues in derive.batches(session, models.Issue, project_id):
         result.add(derive.issues(session, directory, project, issues, now))
         result.issues += len(issues)
     result.add(derive.pipelines(session, directory, project, now))
-
-
-def _batches(session: Session, model: type[_Row], project_id: int) -> Iterator[Sequence[_Row]]:
-    """A project's merge requests or issues, ``BATCH`` at a time. After each batch its
-    activity changes are written and its raw payloads let go: a project may hold tens of
-    thousands of merge requests."""
-    iids = list(
-        session.scalars(select(model.iid).where(model.project_id == project_id).order_by(model.iid))
-    )
-    for first in range(0, len(iids), BATCH):
-        rows = session.scalars(
-            select(model).where(
-                model.project_id == project_id, model.iid.in_(iids[first : first + BATCH])
-            )
-        ).all()
-        yield rows
-        session.flush()
-        for row in rows:
-            session.expunge(row)

@@ -1,7 +1,8 @@
 """One sync run over every watched project: what ``ladder-bot sync`` and the scheduler call.
 
 Per project, in this order: the comment and approval feeds (cheap, and they let the MR walk
-see that an MR's notes are already complete), merge requests, issues, every ``reconcile_days``
+see that an MR's notes are already complete), the merge request templates (once a day), merge
+requests, issues, every ``reconcile_days``
 or on ``--full`` a reconcile that catches deletions, and pipelines (attributed through MRs). Each page commits with
 its watermark, so an interrupted run loses nothing and the next one resumes.
 """
@@ -13,13 +14,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.collector import rarer_collections
 from bot.config import Config
 from bot.errors import BotError
-from bot.store.models import SyncRun
-from bot.sync import events, issuables, pipelines, projects, watermarks
+from bot.store.models import MergeRequest, Project, SyncRun
+from bot.sync import derive, events, issuables, pipelines, projects, templates, watermarks
 from bot.sync.client import BudgetExhausted, GitLabClient
 from bot.sync.context import NoProgress, Progress, ProjectSync
 from bot.sync.diffs import DiffFetcher
@@ -169,7 +171,16 @@ def _sync_project(job: ProjectSync, options: SyncOptions) -> None:
     project, sessions, now, full = job.project, job.sessions, job.now, job.full
     events.sync_feed(job, "commented")
     events.sync_feed(job, "approved")
+    # Merge requests stored before the templates changed were read with the old ones: what
+    # counts as their authors' words changed, not only for those the walk below brings in.
+    stale = templates.sync(job) and _has_merge_requests(sessions, project.id)
     issuables.sync(job, issuables.MERGE_REQUESTS)
+    if stale:
+        with sessions() as session, session.begin():
+            _, written, removed = derive.every_merge_request(
+                session, job.directory, session.get_one(Project, project.id), now
+            )
+        job.summary.activities.update(written=written, removed=removed)
     issuables.sync(job, issuables.ISSUES)
     due, since = _reconcile_due(sessions, project.id, now, options.reconcile_days)
     if full or due:
@@ -179,6 +190,16 @@ def _sync_project(job: ProjectSync, options: SyncOptions) -> None:
             watermarks.reconciled(session, project.id, now)
     # Last: a pipeline is attributed through the MRs, which are now current.
     pipelines.sync(job)
+
+
+def _has_merge_requests(sessions: sessionmaker[Session], project_id: int) -> bool:
+    with sessions() as session:
+        return (
+            session.scalar(
+                select(MergeRequest.iid).where(MergeRequest.project_id == project_id).limit(1)
+            )
+            is not None
+        )
 
 
 def _reconcile_due(

@@ -139,6 +139,10 @@ def test_a_replayed_recording_syncs_to_the_same_activities(
         kinds |= {kind for kind, *_ in expected.values()}
         # Links still lead to the original GitLab, not to the replay.
         assert all(value[3].startswith(f"{fake.url}/{path}/") for value in replayed.values())
+        # The templates came along: without them the replay would count their lines as words.
+        (entry,) = json.loads(recordings[path].read_text())["projects"]
+        served = fake.state.projects_by_path[path].templates
+        assert entry["templates"] == served and served["merge_requests"]
     assert kinds >= {
         "merge_request_authored",
         "merge_request_merged",

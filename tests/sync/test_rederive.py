@@ -41,7 +41,7 @@ def test_activities_of_an_older_derivation_are_brought_up_to_date(
     synced: Store, batch: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # One merge request at a time too: each batch's changes are written before it is let go.
-    monkeypatch.setattr("bot.sync.rederive.BATCH", batch)
+    monkeypatch.setattr("bot.sync.derive.BATCH", batch)
     expected = activities(synced)
     with synced.sessions() as session, session.begin():
         rows = session.scalars(select(models.Activity).order_by(models.Activity.key)).all()

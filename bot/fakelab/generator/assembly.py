@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.fakelab.dataset_schema import FORMAT
+from bot.fakelab.generator.corpus import writing
 from bot.fakelab.generator.records import Issue, Json, Project, created
 from bot.fakelab.generator.world import World
 
@@ -76,6 +77,7 @@ def _project_entry(world: World, project: Project) -> Json:
         "merge_requests": [mr.entry for mr in project.mrs],
         "issues": [_issue_entry(issue) for issue in project.issues],
         "pipelines": project.pipelines,
+        "templates": {"merge_requests": {"Default": writing.UNFILLED_TEMPLATE}},
     }
 
 

@@ -114,6 +114,10 @@ def _thorough(mr: MergeRequestSim, context: str) -> list[str]:
         parts.append(writing.SCREENSHOTS.format(hex=random_hex(rng, 32)))
     if mr.author.level >= 4 and rng.random() < 0.5:
         parts.append(mod.fill(rng.choice(writing.ROLLOUT)))
+    # The project template's checklist: tests ticked (a thorough write-up says how to test),
+    # docs now and then, without a random draw so the rest of the generated world stays put.
+    docs = "x" if len(context) % 3 == 0 else " "
+    parts.append(writing.CHECKLIST.format(tests="x", docs=docs))
     return parts
 
 

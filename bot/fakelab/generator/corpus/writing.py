@@ -52,9 +52,16 @@ ONE_LINE_DESCRIPTIONS: Final = (
     "Small fix, see title.", "Fixes the {m} bug reported in Slack.", "As discussed in standup.",
     "Quick change to {m}.", "See title", "WIP", "This fixes it.", "Follow-up to the last {m} change.",
 )  # fmt: skip
+#: Every project's merge request template (served by the templates API), and what a
+#: description left at the template is.
 UNFILLED_TEMPLATE: Final = (
     "## What does this MR do?\n\n<!-- Describe in detail what your merge request does and why. -->"
     "\n\n## Related issues\n\n<!-- Link related issues below. -->"
+    "\n\n## Checklist\n\n- [ ] Tests added or updated\n- [ ] Documentation updated"
+)
+#: The checklist of a thorough description, ticked as far as the change went.
+CHECKLIST: Final = (
+    "## Checklist\n\n- [{tests}] Tests added or updated\n- [{docs}] Documentation updated"
 )
 CONTEXT: Final = (
     "The {m} code path currently loads every record into memory before filtering, which times out "
