@@ -18,7 +18,8 @@ What one recording asks GitLab for:
 - issues updated since the day, and for each ``/notes``, ``/discussions``, ``/award_emoji``;
 - pipelines updated since the day, and the single pipeline of each (the list has no ``user``);
 - the project's events from that day on (``after`` is exclusive, so ``after=DAY-1``);
-- the project's merge request templates (``/templates/merge_requests`` and each one's content);
+- the project's description templates (``/templates/merge_requests`` and ``/templates/issues``,
+  and each one's content);
 - every user the above mention, members included (``GET /users/:id``: only it says ``bot``).
 
 Lists are walked by ``updated_at`` like sync walks them, so an item changed during the
@@ -270,10 +271,16 @@ class _Recorder:
         return dataset
 
     def templates(self, api: str) -> Payload:
-        """The project's merge request description templates, by name (none where GitLab
-        refuses them, as sync reads them)."""
-        found = templates.fetch(self.client, api, self.path)
-        return {"merge_requests": {str(p["name"]): str(p["content"]) for _, p in found}}
+        """The project's description templates by type and name (none where GitLab refuses
+        them, as sync reads them)."""
+        found = {
+            kind: {
+                str(p["name"]): str(p["content"])
+                for _, p in templates.fetch(self.client, api, self.path, kind)
+            }
+            for kind in templates.KINDS
+        }
+        return {kind: named for kind, named in found.items() if named}
 
     # -- helpers
 

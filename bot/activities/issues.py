@@ -33,7 +33,7 @@ from bot.activities.payloads import (
     user,
 )
 from bot.activities.subjects import Subject, issue_subject, issue_type
-from bot.activities.text import text_features
+from bot.activities.text import template_lines, text_features
 
 
 def issue_activities(
@@ -43,13 +43,19 @@ def issue_activities(
     notes: Sequence[Mapping[str, Any]],
     actors: Actors,
     base_url: str | None = None,
+    templates: Sequence[str] = (),
 ) -> list[Activity]:
-    """Every activity the issue holds, ordered by time then key."""
+    """Every activity the issue holds, ordered by time then key. ``templates`` are the
+    contents of the project's issue description templates: lines the description shares with
+    them are not the author's writing."""
     subject = issue_subject(issue, project_path=project_path, base_url=base_url)
     what = f"issue {project_path}#{subject.iid}"
     created = parse_time(require(issue, "created_at", what), f"{what} created_at")
     closed = _closed_at(issue, what)
-    fields = issue_fields(issue, project_path=project_path, created=created, closed=closed)
+    boilerplate = template_lines(tuple(templates))
+    fields = issue_fields(
+        issue, project_path=project_path, created=created, closed=closed, boilerplate=boilerplate
+    )
     prefix = f"issue:{subject.project_id}:{subject.iid}"
     activities: list[Activity] = []
     author = user(issue, "author")
@@ -72,7 +78,11 @@ def issue_activities(
                 actor=closer,
                 occurred_at=closed,
                 fields=issue_fields(
-                    issue, project_path=project_path, created=created, closed=closed
+                    issue,
+                    project_path=project_path,
+                    created=created,
+                    closed=closed,
+                    boilerplate=boilerplate,
                 ),
             )
         )
@@ -91,10 +101,16 @@ def _closed_at(issue: Mapping[str, Any], what: str) -> datetime | None:
 
 
 def issue_fields(
-    issue: Mapping[str, Any], *, project_path: str, created: datetime, closed: datetime | None
+    issue: Mapping[str, Any],
+    *,
+    project_path: str,
+    created: datetime,
+    closed: datetime | None,
+    boilerplate: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """The fields of ``issue_opened`` and ``issue_closed``."""
-    features = text_features(text(issue, "description"), project_path)
+    """The fields of ``issue_opened`` and ``issue_closed``; ``boilerplate`` is
+    ``template_lines`` of the project's issue templates."""
+    features = text_features(text(issue, "description"), project_path, boilerplate)
     severity = issue.get("severity")
     return {
         "title": text(issue, "title"),

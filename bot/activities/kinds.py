@@ -584,7 +584,8 @@ database, no HTTP, no clock.
   and its notes; `templates` are the contents of the project's merge request description
   templates (`GET /projects/:id/templates/merge_requests/:name`), whose lines a description
   carries unchanged are not counted as the author's writing.
-- `issue_activities(issue, *, project_path, notes, actors, base_url=None)`.
+- `issue_activities(issue, *, project_path, notes, actors, base_url=None, templates=())`, with
+  the project's issue templates (`…/templates/issues/:name`) likewise.
 - `pipeline_activities(pipelines, *, project_path, actor_of, actors, base_url=None)` takes
   pipeline list items and `actor_of(pipeline)`, which returns the pipeline's user payload (list
   items carry none: fetch the single pipeline) or None.

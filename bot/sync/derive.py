@@ -163,18 +163,19 @@ def _source_of(activity: Activity) -> str:
     return pipelines_source(activity.project_id)
 
 
-# The template type (``/templates/merge_requests``) whose contents merge requests are read
-# without; ``bot.sync.templates`` fetches them.
-TEMPLATE_KIND = "merge_requests"
+# The template types (``/templates/merge_requests``, ``/templates/issues``) whose contents
+# descriptions are read without; ``bot.sync.templates`` fetches them.
+MERGE_REQUEST_TEMPLATES = "merge_requests"
+ISSUE_TEMPLATES = "issues"
 
 
-def templates(session: Session, project_id: int) -> tuple[str, ...]:
-    """The stored merge request description templates of a project, by name."""
+def templates(session: Session, project_id: int, kind: str) -> tuple[str, ...]:
+    """The stored description templates of a project of one type, by name."""
     rows = session.scalars(
         select(models.DescriptionTemplate.raw)
         .where(
             models.DescriptionTemplate.project_id == project_id,
-            models.DescriptionTemplate.kind == TEMPLATE_KIND,
+            models.DescriptionTemplate.kind == kind,
         )
         .order_by(models.DescriptionTemplate.name)
     )
@@ -192,7 +193,7 @@ def merge_requests(
     if not rows:
         return 0, 0
     iids = [row.iid for row in rows]
-    contents = templates(session, project.id)
+    contents = templates(session, project.id, MERGE_REQUEST_TEMPLATES)
     notes = _notes(session, project.id, "MergeRequest", iids)
     approvals: dict[int, list[dict[str, object]]] = {iid: [] for iid in iids}
     for mr_iid, raw in session.execute(  # columns, not objects: nothing here is written back
@@ -227,6 +228,17 @@ def every_merge_request(
     count = written = removed = 0
     for rows in batches(session, models.MergeRequest, project.id):
         done = merge_requests(session, directory, project, rows, now)
+        count, written, removed = count + len(rows), written + done[0], removed + done[1]
+    return count, written, removed
+
+
+def every_issue(
+    session: Session, directory: Directory, project: models.Project, now: datetime
+) -> tuple[int, int, int]:
+    """Re-derive all of a project's issues: (issues, written, removed)."""
+    count = written = removed = 0
+    for rows in batches(session, models.Issue, project.id):
+        done = issues(session, directory, project, rows, now)
         count, written, removed = count + len(rows), written + done[0], removed + done[1]
     return count, written, removed
 
@@ -267,12 +279,17 @@ def issues(
     if not rows:
         return 0, 0
     notes = _notes(session, project.id, "Issue", [row.iid for row in rows])
+    contents = templates(session, project.id, ISSUE_TEMPLATES)
     activities: list[Activity] = []
     for row in rows:
         if row.deleted_at is None:
             activities.extend(
                 issue_activities(
-                    row.raw, project_path=project.path, notes=notes[row.iid], actors=directory
+                    row.raw,
+                    project_path=project.path,
+                    notes=notes[row.iid],
+                    actors=directory,
+                    templates=contents,
                 )
             )
     return replace(session, [issue_source(project.id, row.iid) for row in rows], activities, now)

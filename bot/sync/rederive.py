@@ -91,7 +91,7 @@ def _project(
     count, written, removed = derive.every_merge_request(session, directory, project, now)
     result.merge_requests += count
     result.add((written, removed))
-    for issues in derive.batches(session, models.Issue, project_id):
-        result.add(derive.issues(session, directory, project, issues, now))
-        result.issues += len(issues)
+    count, written, removed = derive.every_issue(session, directory, project, now)
+    result.issues += count
+    result.add((written, removed))
     result.add(derive.pipelines(session, directory, project, now))

@@ -1,7 +1,7 @@
 """One sync run over every watched project: what ``ladder-bot sync`` and the scheduler call.
 
 Per project, in this order: the comment and approval feeds (cheap, and they let the MR walk
-see that an MR's notes are already complete), the merge request templates (once a day), merge
+see that an MR's notes are already complete), the description templates (once a day), merge
 requests, issues, every ``reconcile_days``
 or on ``--full`` a reconcile that catches deletions, and pipelines (attributed through MRs). Each page commits with
 its watermark, so an interrupted run loses nothing and the next one resumes.
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.collector import rarer_collections
 from bot.config import Config
 from bot.errors import BotError
-from bot.store.models import MergeRequest, Project, SyncRun
+from bot.store.models import Issue, MergeRequest, Project, SyncRun
 from bot.sync import derive, events, issuables, pipelines, projects, templates, watermarks
 from bot.sync.client import BudgetExhausted, GitLabClient
 from bot.sync.context import NoProgress, Progress, ProjectSync
@@ -171,17 +171,18 @@ def _sync_project(job: ProjectSync, options: SyncOptions) -> None:
     project, sessions, now, full = job.project, job.sessions, job.now, job.full
     events.sync_feed(job, "commented")
     events.sync_feed(job, "approved")
-    # Merge requests stored before the templates changed were read with the old ones: what
-    # counts as their authors' words changed, not only for those the walk below brings in.
-    stale = templates.sync(job) and _has_merge_requests(sessions, project.id)
+    # Items stored before their templates changed were read with the old ones: what counts as
+    # their authors' words changed, not only for those the walks below bring in.
+    stale = {
+        kind: templates.sync(job, kind) and _has_items(sessions, model, project.id)
+        for kind, model in ((MR_TEMPLATES, MergeRequest), (ISSUE_TEMPLATES, Issue))
+    }
     issuables.sync(job, issuables.MERGE_REQUESTS)
-    if stale:
-        with sessions() as session, session.begin():
-            _, written, removed = derive.every_merge_request(
-                session, job.directory, session.get_one(Project, project.id), now
-            )
-        job.summary.activities.update(written=written, removed=removed)
+    if stale[MR_TEMPLATES]:
+        _derive_again(job, derive.every_merge_request)
     issuables.sync(job, issuables.ISSUES)
+    if stale[ISSUE_TEMPLATES]:
+        _derive_again(job, derive.every_issue)
     due, since = _reconcile_due(sessions, project.id, now, options.reconcile_days)
     if full or due:
         issuables.reconcile(job, issuables.MERGE_REQUESTS, now, None if full else since)
@@ -192,14 +193,25 @@ def _sync_project(job: ProjectSync, options: SyncOptions) -> None:
     pipelines.sync(job)
 
 
-def _has_merge_requests(sessions: sessionmaker[Session], project_id: int) -> bool:
+MR_TEMPLATES, ISSUE_TEMPLATES = derive.MERGE_REQUEST_TEMPLATES, derive.ISSUE_TEMPLATES
+
+
+def _has_items(
+    sessions: sessionmaker[Session], model: type[MergeRequest | Issue], project_id: int
+) -> bool:
     with sessions() as session:
-        return (
-            session.scalar(
-                select(MergeRequest.iid).where(MergeRequest.project_id == project_id).limit(1)
-            )
-            is not None
-        )
+        found = session.scalar(select(model.iid).where(model.project_id == project_id).limit(1))
+    return found is not None
+
+
+def _derive_again(
+    job: ProjectSync,
+    every: Callable[[Session, Directory, Project, datetime], tuple[int, int, int]],
+) -> None:
+    with job.sessions() as session, session.begin():
+        project = session.get_one(Project, job.project.id)
+        _, written, removed = every(session, job.directory, project, job.now)
+    job.summary.activities.update(written=written, removed=removed)
 
 
 def _reconcile_due(

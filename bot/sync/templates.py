@@ -1,14 +1,15 @@
-"""A project's merge request description templates, so descriptions are read without them.
+"""A project's description templates, so descriptions are read without them.
 
-``GET /projects/:id/templates/merge_requests`` lists a project's templates (its own
-``.gitlab/merge_request_templates/*.md`` and those of its group's template project) and
-``…/merge_requests/:name`` gives one's ``content``. Templates change rarely, so a project's are
-fetched again once a day (``REFRESH``) or on ``sync --full``; when they change, the project's
-merge requests are derived again, since what counts as the author's words changed with them.
+``GET /projects/:id/templates/merge_requests`` (and ``…/issues``) lists a project's templates
+(its own ``.gitlab/merge_request_templates/*.md`` and those of its group's template project)
+and ``…/merge_requests/:name`` gives one's ``content``. Templates change rarely, so a project's
+are fetched again once a day (``REFRESH``) or on ``sync --full``; when they change, the
+project's merge requests (or issues) are derived again, since what counts as their authors'
+words changed with them.
 
 GitLab refuses the list to a Guest of a private project (403) and older versions do not know
-the ``merge_requests`` type (400): then the project has no templates ladder-bot can read, and
-descriptions are read whole, as before.
+these types (400): then the project has no templates ladder-bot can read, and descriptions are
+read whole.
 """
 
 from __future__ import annotations
@@ -28,33 +29,33 @@ from bot.sync.context import ProjectSync
 
 log = logging.getLogger("ladder_bot.sync")
 
-KIND = derive.TEMPLATE_KIND
-RESOURCE = "templates:merge_requests"
+KINDS = (derive.MERGE_REQUEST_TEMPLATES, derive.ISSUE_TEMPLATES)
 REFRESH = timedelta(days=1)
 
 Payload = dict[str, object]
 
 
-def sync(job: ProjectSync) -> bool:
-    """Fetch the project's templates when due; True when the stored ones changed."""
+def sync(job: ProjectSync, kind: str) -> bool:
+    """Fetch the project's templates of ``kind`` when due; True when the stored ones changed."""
     project, now = job.project, job.now
+    resource = f"templates:{kind}"
     with job.sessions() as session:
-        mark = watermarks.read(session, project.id, RESOURCE)
+        mark = watermarks.read(session, project.id, resource)
     if not job.full and mark is not None and now - mark.updated_at < REFRESH:
         return False
-    fetched = fetch(job.client, job.api, job.path)
+    fetched = fetch(job.client, job.api, job.path, kind)
     with job.sessions() as session, session.begin():
-        changed = _store(session, project.id, fetched, now)
-        watermarks.write(session, project.id, RESOURCE, str(len(fetched)), now)
+        changed = _store(session, project.id, kind, fetched, now)
+        watermarks.write(session, project.id, resource, str(len(fetched)), now)
     if changed and mark is not None:
-        log.info("%s: merge request templates changed (%d now)", project.path, len(fetched))
+        log.info("%s: %s templates changed (%d now)", project.path, kind, len(fetched))
     return changed
 
 
-def fetch(client: GitLabClient, api: str, path: str) -> list[tuple[str, Payload]]:
-    """(endpoint, ``{name, content}``) of every merge request template of the project at
-    ``api`` (``/projects/7``) that GitLab lets this token read."""
-    listing = f"{api}/templates/{KIND}"
+def fetch(client: GitLabClient, api: str, path: str, kind: str) -> list[tuple[str, Payload]]:
+    """(endpoint, ``{name, content}``) of every template of ``kind`` (``merge_requests``,
+    ``issues``) of the project at ``api`` (``/projects/7``) that GitLab lets this token read."""
+    listing = f"{api}/templates/{kind}"
     try:
         names = [
             str(item["key"])
@@ -74,12 +75,16 @@ def fetch(client: GitLabClient, api: str, path: str) -> list[tuple[str, Payload]
             raise
         if exc.status not in (400, 403, 404):
             raise
-        log.info("%s: no merge request templates readable (%s)", path, exc)
+        log.info("%s: no %s templates readable (%s)", path, kind, exc)
         return []
 
 
 def _store(
-    session: Session, project_id: int, fetched: Sequence[tuple[str, Payload]], now: datetime
+    session: Session,
+    project_id: int,
+    kind: str,
+    fetched: Sequence[tuple[str, Payload]],
+    now: datetime,
 ) -> bool:
     """Make the stored templates exactly ``fetched``; True when anything changed."""
     stored = {
@@ -87,7 +92,7 @@ def _store(
         for row in session.scalars(
             select(models.DescriptionTemplate).where(
                 models.DescriptionTemplate.project_id == project_id,
-                models.DescriptionTemplate.kind == KIND,
+                models.DescriptionTemplate.kind == kind,
             )
         )
     }
@@ -99,7 +104,7 @@ def _store(
             session.add(
                 models.DescriptionTemplate(
                     project_id=project_id,
-                    kind=KIND,
+                    kind=kind,
                     name=name,
                     raw=payload,
                     endpoint=endpoint,
@@ -117,7 +122,7 @@ def _store(
         session.execute(
             delete(models.DescriptionTemplate).where(
                 models.DescriptionTemplate.project_id == project_id,
-                models.DescriptionTemplate.kind == KIND,
+                models.DescriptionTemplate.kind == kind,
                 models.DescriptionTemplate.name.in_(list(stored)),
             )
         )

@@ -34,12 +34,24 @@ DESCRIPTION = TEMPLATE.replace(
 ).replace("- [ ]", "- [x]")
 
 
+BUG = (
+    "## Steps to reproduce\n\n1. \n\n## What happens\n\n(Paste any relevant logs below.)\n\n"
+    "## What you expected\n"
+)
+REPORT = (
+    "## Steps to reproduce\n\n1. Send a webhook to an endpoint that times out once.\n\n"
+    "## What happens\n\nThe delivery is dropped.\n\n(Paste any relevant logs below.)\n\n"
+    "## What you expected\n"
+)
+
+
 @pytest.fixture
 def fake(small_data: dict[str, Any]) -> Iterator[FakeGitLab]:
     data = copy.deepcopy(small_data)
     backend = data["projects"][0]
-    backend["templates"] = {"merge_requests": {"Default": TEMPLATE}}
+    backend["templates"] = {"merge_requests": {"Default": TEMPLATE}, "issues": {"Bug": BUG}}
     backend["merge_requests"][0]["merge_request"]["description"] = DESCRIPTION
+    backend["issues"][0]["issue"]["description"] = REPORT
     with FakeGitLab(data, admin_token=ADMIN_TOKEN) as server:
         yield server
 
@@ -47,14 +59,30 @@ def fake(small_data: dict[str, Any]) -> Iterator[FakeGitLab]:
 def _authored(store: Store) -> dict[str, Any]:
     with store.sessions() as session:
         row = session.scalars(
-            select(models.Activity).where(models.Activity.key.like("%:1:authored"))
+            select(models.Activity).where(
+                models.Activity.project_path == "acme/backend",
+                models.Activity.key.like("mr:%:1:authored"),
+            )
         ).one()
     return dict(row.fields)
 
 
-def _stored(store: Store) -> set[tuple[str, str, str]]:
+def _opened(store: Store) -> dict[str, Any]:
     with store.sessions() as session:
-        rows = session.scalars(select(models.DescriptionTemplate)).all()
+        row = session.scalars(
+            select(models.Activity).where(
+                models.Activity.project_path == "acme/backend",
+                models.Activity.key.like("issue:%:1:opened"),
+            )
+        ).one()
+    return dict(row.fields)
+
+
+def _stored(store: Store, kind: str = "merge_requests") -> set[tuple[str, str, str]]:
+    with store.sessions() as session:
+        rows = session.scalars(
+            select(models.DescriptionTemplate).where(models.DescriptionTemplate.kind == kind)
+        ).all()
     return {(row.name, row.raw["content"], row.endpoint) for row in rows}
 
 
@@ -70,6 +98,23 @@ def test_the_projects_template_is_stored_and_its_lines_are_not_the_authors(
     assert fields["description"] == DESCRIPTION  # the payload itself is kept whole
     assert fields["description_words"] == 12  # OWN alone: the ticked item is the template's
     assert fields["empty_sections"] == ["mr acceptance checklist"]
+
+
+def test_issue_templates_are_read_out_of_issue_descriptions_too(
+    fake: FakeGitLab, store: Store
+) -> None:
+    sync(fake, store, ALICE)
+    project_id = fake.state.projects_by_path["acme/backend"].id
+    assert _stored(store, "issues") == {
+        ("Bug", BUG, f"/projects/{project_id}/templates/issues/Bug")
+    }
+    fields = _opened(store)
+    assert fields["description_words"] == 14  # the steps and what happens, not the prompt
+    assert fields["empty_sections"] == ["what you expected"]
+    # Without the template, its prompt counts as the reporter's words.
+    fake.state.projects_by_path["acme/backend"].templates["issues"].clear()
+    sync(fake, store, ALICE, now=NOW + timedelta(days=1))
+    assert _opened(store)["description_words"] == 14 + 5
 
 
 def test_templates_are_fetched_once_a_day_and_a_change_rederives_every_merge_request(
@@ -113,7 +158,7 @@ def test_a_refused_template_list_means_no_templates(status: int, body: dict[str,
             json=body,
             status=status,
         )
-        assert templates.fetch(client, "/projects/7", "acme/backend") == []
+        assert templates.fetch(client, "/projects/7", "acme/backend", "merge_requests") == []
 
 
 @pytest.mark.parametrize("status", [401, 422])
@@ -126,7 +171,7 @@ def test_other_refusals_still_stop_the_sync(status: int) -> None:
             status=status,
         )
         with pytest.raises(GitLabError):
-            templates.fetch(client, "/projects/7", "acme/backend")
+            templates.fetch(client, "/projects/7", "acme/backend", "merge_requests")
 
 
 def test_rederive_reads_the_stored_templates(fake: FakeGitLab, store: Store) -> None:
