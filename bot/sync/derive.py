@@ -221,25 +221,29 @@ def merge_requests(
     return replace(session, [mr_source(project.id, row.iid) for row in rows], activities, now)
 
 
-def every_merge_request(
-    session: Session, directory: Directory, project: models.Project, now: datetime
+def every(
+    session: Session,
+    directory: Directory,
+    project: models.Project,
+    model: type[models.MergeRequest] | type[models.Issue],
+    now: datetime,
 ) -> tuple[int, int, int]:
-    """Re-derive all of a project's merge requests: (merge requests, written, removed)."""
+    """Re-derive all of a project's merge requests or issues: (items, written, removed)."""
+    # Each batch is derived before the next is read: ``batches`` lets a batch go once done.
+    done: Iterator[tuple[int, tuple[int, int]]]
+    if model is models.MergeRequest:
+        done = (
+            (len(rows), merge_requests(session, directory, project, rows, now))
+            for rows in batches(session, models.MergeRequest, project.id)
+        )
+    else:
+        done = (
+            (len(rows), issues(session, directory, project, rows, now))
+            for rows in batches(session, models.Issue, project.id)
+        )
     count = written = removed = 0
-    for rows in batches(session, models.MergeRequest, project.id):
-        done = merge_requests(session, directory, project, rows, now)
-        count, written, removed = count + len(rows), written + done[0], removed + done[1]
-    return count, written, removed
-
-
-def every_issue(
-    session: Session, directory: Directory, project: models.Project, now: datetime
-) -> tuple[int, int, int]:
-    """Re-derive all of a project's issues: (issues, written, removed)."""
-    count = written = removed = 0
-    for rows in batches(session, models.Issue, project.id):
-        done = issues(session, directory, project, rows, now)
-        count, written, removed = count + len(rows), written + done[0], removed + done[1]
+    for items, (added, gone) in done:
+        count, written, removed = count + items, written + added, removed + gone
     return count, written, removed
 
 

@@ -88,10 +88,10 @@ def _project(
     )
     directory.load(session)
     project = session.get_one(models.Project, project_id)
-    count, written, removed = derive.every_merge_request(session, directory, project, now)
+    count, written, removed = derive.every(session, directory, project, models.MergeRequest, now)
     result.merge_requests += count
     result.add((written, removed))
-    count, written, removed = derive.every_issue(session, directory, project, now)
+    count, written, removed = derive.every(session, directory, project, models.Issue, now)
     result.issues += count
     result.add((written, removed))
     result.add(derive.pipelines(session, directory, project, now))

@@ -2,9 +2,9 @@
 
 Per project, in this order: the comment and approval feeds (cheap, and they let the MR walk
 see that an MR's notes are already complete), the description templates (once a day), merge
-requests, issues, every ``reconcile_days``
-or on ``--full`` a reconcile that catches deletions, and pipelines (attributed through MRs). Each page commits with
-its watermark, so an interrupted run loses nothing and the next one resumes.
+requests, issues, every ``reconcile_days`` or on ``--full`` a reconcile that catches deletions,
+and pipelines (attributed through MRs). Each page commits with its watermark, so an
+interrupted run loses nothing and the next one resumes.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from bot.sync.summary import SyncSummary
 from bot.sync.users import Directory
 
 log = logging.getLogger("ladder_bot.sync")
+MR_TEMPLATES, ISSUE_TEMPLATES = derive.MERGE_REQUEST_TEMPLATES, derive.ISSUE_TEMPLATES
 
 
 @dataclass(frozen=True)
@@ -179,10 +180,10 @@ def _sync_project(job: ProjectSync, options: SyncOptions) -> None:
     }
     issuables.sync(job, issuables.MERGE_REQUESTS)
     if stale[MR_TEMPLATES]:
-        _derive_again(job, derive.every_merge_request)
+        _derive_again(job, MergeRequest)
     issuables.sync(job, issuables.ISSUES)
     if stale[ISSUE_TEMPLATES]:
-        _derive_again(job, derive.every_issue)
+        _derive_again(job, Issue)
     due, since = _reconcile_due(sessions, project.id, now, options.reconcile_days)
     if full or due:
         issuables.reconcile(job, issuables.MERGE_REQUESTS, now, None if full else since)
@@ -193,9 +194,6 @@ def _sync_project(job: ProjectSync, options: SyncOptions) -> None:
     pipelines.sync(job)
 
 
-MR_TEMPLATES, ISSUE_TEMPLATES = derive.MERGE_REQUEST_TEMPLATES, derive.ISSUE_TEMPLATES
-
-
 def _has_items(
     sessions: sessionmaker[Session], model: type[MergeRequest | Issue], project_id: int
 ) -> bool:
@@ -204,13 +202,10 @@ def _has_items(
     return found is not None
 
 
-def _derive_again(
-    job: ProjectSync,
-    every: Callable[[Session, Directory, Project, datetime], tuple[int, int, int]],
-) -> None:
+def _derive_again(job: ProjectSync, model: type[MergeRequest] | type[Issue]) -> None:
     with job.sessions() as session, session.begin():
         project = session.get_one(Project, job.project.id)
-        _, written, removed = every(session, job.directory, project, job.now)
+        _, written, removed = derive.every(session, job.directory, project, model, job.now)
     job.summary.activities.update(written=written, removed=removed)
 
 

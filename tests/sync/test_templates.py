@@ -56,26 +56,23 @@ def fake(small_data: dict[str, Any]) -> Iterator[FakeGitLab]:
         yield server
 
 
-def _authored(store: Store) -> dict[str, Any]:
+def _fields(store: Store, key: str) -> dict[str, Any]:
+    """The fields of acme/backend's activity whose key matches ``key`` (SQL ``LIKE``)."""
     with store.sessions() as session:
         row = session.scalars(
             select(models.Activity).where(
-                models.Activity.project_path == "acme/backend",
-                models.Activity.key.like("mr:%:1:authored"),
+                models.Activity.project_path == "acme/backend", models.Activity.key.like(key)
             )
         ).one()
     return dict(row.fields)
+
+
+def _authored(store: Store) -> dict[str, Any]:
+    return _fields(store, "mr:%:1:authored")
 
 
 def _opened(store: Store) -> dict[str, Any]:
-    with store.sessions() as session:
-        row = session.scalars(
-            select(models.Activity).where(
-                models.Activity.project_path == "acme/backend",
-                models.Activity.key.like("issue:%:1:opened"),
-            )
-        ).one()
-    return dict(row.fields)
+    return _fields(store, "issue:%:1:opened")
 
 
 def _stored(store: Store, kind: str = "merge_requests") -> set[tuple[str, str, str]]:
