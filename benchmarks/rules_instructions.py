@@ -18,6 +18,11 @@ the measure to compare two versions of the evaluator by, even on different days.
    - ``rules``: ``RuleSet.match`` on each activity, explanations included;
    - ``floor``: the bare loop of ``rules_bench.py`` that only reads each activity's kind.
 3. It prints both counts, per activity, and their ratio.
+
+With ``--against REV`` it also counts the rules loop with the rule files of commit ``REV``
+(``git show``; today's evaluator and ladder, the same activities), and prints the ratio: what a
+change of the rules costs, told apart from the machine's noise, which in timed passes on a
+shared machine can exceed 10% between two runs of the same rules.
 """
 
 from __future__ import annotations
@@ -57,13 +62,13 @@ def _floor(match: Any, chunk: list[dict[str, Any]]) -> int:
 LOOPS = {"rules": _rules, "floor": _floor}
 
 
-def child(kind: str, data: Path, offset: int, count: int) -> None:
+def child(kind: str, data: Path, offset: int, count: int, rules: Path) -> None:
     from bot.evidence.memory import rarer_collections
     from bot.ladder import load_ladder
     from bot.rules import load_rules
 
     ladder = load_ladder(ROOT / "ladder.yaml")
-    ruleset = load_rules(sorted((ROOT / "rules").glob("*.yaml")), list(ladder.expectations))
+    ruleset = load_rules(sorted(rules.glob("*.yaml")), list(ladder.expectations))
     activities: list[dict[str, Any]] = pickle.loads(data.read_bytes())
     chunk = activities[offset : offset + count]
     with rarer_collections():
@@ -76,8 +81,33 @@ def child(kind: str, data: Path, offset: int, count: int) -> None:
     print(result)
 
 
-def counted(kind: str, data: Path, offset: int, count: int, work: Path) -> int:
-    out = work / f"callgrind.{kind}"
+def rules_of(revision: str, into: Path) -> Path:
+    """The rule files of ``revision`` (``git show``), written into ``into``."""
+    into.mkdir()
+    names = subprocess.run(
+        ["git", "ls-tree", "--name-only", revision, "rules/"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    for name in names:
+        if name.endswith(".yaml"):
+            shown = subprocess.run(
+                ["git", "show", f"{revision}:{name}"],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            (into / Path(name).name).write_text(shown.stdout, encoding="utf-8")
+    return into
+
+
+def counted(
+    kind: str, data: Path, offset: int, count: int, work: Path, rules: Path = ROOT / "rules"
+) -> int:
+    out = work / f"callgrind.{kind}.{rules.name}"
     command = [
         "valgrind",
         "--tool=callgrind",
@@ -93,6 +123,8 @@ def counted(kind: str, data: Path, offset: int, count: int, work: Path) -> int:
         str(offset),
         "--count",
         str(count),
+        "--rules",
+        str(rules),
     ]
     subprocess.run(command, check=True, capture_output=True)
     for line in out.read_text().splitlines():
@@ -105,11 +137,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=10_000, help="activities counted")
     parser.add_argument("--offset", type=int, default=10_000, help="first activity counted")
+    parser.add_argument(
+        "--against", metavar="REV", help="also count the rule files of this commit, same inputs"
+    )
     parser.add_argument("--child", choices=sorted(LOOPS), help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--rules", type=Path, default=ROOT / "rules", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.data, args.offset, args.count)
+        child(args.child, args.data, args.offset, args.count, args.rules)
         return
     if shutil.which("valgrind") is None:
         raise SystemExit("rules_instructions.py needs valgrind (apt install valgrind)")
@@ -126,6 +162,10 @@ def main() -> None:
         data.write_bytes(pickle.dumps(activities))
         rules = counted("rules", data, args.offset, len(chunk), work)
         floor = counted("floor", data, args.offset, len(chunk), work)
+        other = None
+        if args.against:
+            then = rules_of(args.against, work / "against")
+            other = counted("rules", data, args.offset, len(chunk), work, then)
     finally:
         shutil.rmtree(work)
     first, last = args.offset, args.offset + len(chunk) - 1
@@ -136,6 +176,11 @@ def main() -> None:
         f"  a loop that only reads the kind: {floor:,} ({floor / len(chunk):,.0f} per activity;"
         f" ratio {rules / floor:.1f}x)"
     )
+    if other is not None:
+        print(
+            f"  RuleSet.match with the rules of {args.against}: {other:,}"
+            f" ({other / len(chunk):,.0f} per activity); now / then: {rules / other:.3f}"
+        )
 
 
 if __name__ == "__main__":
