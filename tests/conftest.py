@@ -69,7 +69,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     admin = create_engine(PG_URL)
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(PG_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    # psycopg 3 as the driver whatever the variable says, as ``[database] url`` does: the CLI
+    # names the database by the URL its configuration settled on.
+    url = (
+        make_url(PG_URL)
+        .set(drivername="postgresql+psycopg")
+        .update_query_dict({"options": f"-csearch_path={schema}"})
+    )
     try:
         yield url.render_as_string(hide_password=False)
     finally:
