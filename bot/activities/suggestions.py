@@ -120,21 +120,13 @@ def _code_change(old: str, new: str) -> str:
     old_literals, new_literals = _LITERAL.findall(old), _LITERAL.findall(new)
     old_code = _unpunctuated(_TOKEN.findall(_LITERAL.sub(f" {_HOLE} ", old)))
     new_code = _unpunctuated(_TOKEN.findall(_LITERAL.sub(f" {_HOLE} ", new)))
-    literals_changed = old_literals != new_literals
-    if old_code == new_code:
-        if not literals_changed:
-            return "punctuation"  # only surface punctuation around the literals moved
-        modest = _modest_rewording(" ".join(old_literals), " ".join(new_literals))
-        return "wording" if modest else "content"
-    if not _renamed(old_code, new_code):
+    if old_code != new_code and not _renamed(old_code, new_code):
         return "content"
-    if not literals_changed:
-        return "naming"
-    return (
-        "wording"
-        if _modest_rewording(" ".join(old_literals), " ".join(new_literals))
-        else ("content")
-    )
+    if old_literals == new_literals:
+        # Only surface punctuation around the literals moved, or names changed.
+        return "punctuation" if old_code == new_code else "naming"
+    modest = _modest_rewording(" ".join(old_literals), " ".join(new_literals))
+    return "wording" if modest else "content"
 
 
 def _renamed(old: Sequence[str], new: Sequence[str]) -> bool:

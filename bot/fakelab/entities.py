@@ -12,7 +12,7 @@ import functools
 import re
 from typing import Any
 
-from bot.fakelab.hunks import new_side
+from bot.fakelab.hunks import shown_lines
 from bot.fakelab.markdown import closing_references
 from bot.fakelab.model import (
     REPORTER,
@@ -930,7 +930,7 @@ def _suggestions(note: Note, mr: MergeRequest) -> list[Payload]:
     ``from_content`` is empty."""
     position = note.data.get("position") or {}
     line = position.get("new_line") or position.get("old_line") or 1
-    shown = _new_lines(mr, position.get("new_path"))
+    shown = shown_lines(mr.diffs, position.get("new_path"))
     out = []
     for index, match in enumerate(_SUGGESTION.finditer(note.data["body"])):
         above, below = int(match.group(1) or 0), int(match.group(2) or 0)
@@ -950,11 +950,3 @@ def _suggestions(note: Note, mr: MergeRequest) -> list[Payload]:
             }
         )
     return out
-
-
-def _new_lines(mr: MergeRequest, path: Any) -> dict[int, str]:
-    """Line number -> text on the new side of ``path``, as far as the diff shows it."""
-    for diff in mr.diffs:
-        if diff.get("new_path") == path:
-            return new_side(str(diff.get("diff") or ""))
-    return {}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@")
 
@@ -33,3 +35,12 @@ def new_side(text: str) -> dict[int, str]:
     {4: 'a', 5: 'c', 6: 'd'}
     """
     return dict(_new_side(text))
+
+
+def shown_lines(diffs: Iterable[Mapping[str, Any]], path: Any) -> dict[int, str]:
+    """The new-side lines of ``path`` that a merge request's ``/diffs`` items show: the ones a
+    suggestion can replace, and the only ones the offline GitLab knows."""
+    for diff in diffs:
+        if diff.get("new_path") == path:
+            return new_side(str(diff.get("diff") or ""))
+    return {}

@@ -16,7 +16,7 @@ from bot.fakelab.generator.corpus import comments, writing
 from bot.fakelab.generator.profiles import DETAILED_REVIEW, REVIEW_STYLE_WEIGHTS, REVIEW_STYLES
 from bot.fakelab.generator.randomness import random_hex
 from bot.fakelab.generator.records import Json, User, award, ref
-from bot.fakelab.hunks import new_side
+from bot.fakelab.hunks import new_side, shown_lines
 
 if TYPE_CHECKING:
     from bot.fakelab.generator.merge_requests import MergeRequestSim
@@ -234,7 +234,7 @@ class Review:
         """A suggestion for the line at ``position``: every other one a surface edit of the line
         itself (a clearer name, the indentation, the wording), else other code from the corpus."""
         path, line = position["new_path"], position["new_line"]
-        shown = self._shown(path)
+        shown = shown_lines(self.mr.diffs, path)
         if line in shown and len(self.mr.notes) % 2 == 0:
             edit = comments.surface_edit(shown[line], ext_group(path))
             if edit is not None:
@@ -242,14 +242,6 @@ class Review:
                 return f"{intro}\n\n```suggestion:-0+0\n{changed}\n```"
         text, code = self.rng.choice(comments.SUGGESTIONS[ext_group(path)])
         return f"{text}\n\n```suggestion:-0+0\n{code}\n```"
-
-    def _shown(self, path: str) -> dict[int, str]:
-        """The lines of ``path`` the merge request's diff shows: the ones a suggestion can
-        replace, and the only ones the offline GitLab knows."""
-        for diff in self.mr.diffs:
-            if diff["new_path"] == path:
-                return new_side(diff["diff"])
-        return {}
 
     def _position(self, moment: int, *, suggesting: bool = False) -> Json | None:
         """A line of a changed file, against the head the reviewer was looking at; for a
