@@ -153,6 +153,18 @@ def test_matches_ignore_case_and_what_it_found() -> None:
     assert cond.describe() == "title matches /fix/ (any case)"
 
 
+def test_matches_with_means_explains_in_its_words_not_the_pattern() -> None:
+    cond = condition(
+        {"matches": {"field": "title", "pattern": "^(?:fix|bug)", "means": "a fix prefix"}}
+    )
+    assert both(cond, mr(title="fix: cart total"))
+    assert not both(cond, mr(title="Prefix the cart"))
+    entry = cond.explain(mr(title="fix: cart total"))
+    assert entry["text"] == "title matches a fix prefix"
+    assert entry["found"] == "fix"  # what it found is still shown
+    assert "^(?:fix" not in str(entry)
+
+
 def test_matches_any_element_of_a_list() -> None:
     cond = condition({"matches": {"field": "description_sections", "pattern": "^tests?$"}})
     assert both(cond, mr(description_sections=["why", "test"]))
@@ -185,6 +197,23 @@ def test_count_matching_counts_only_matching_elements() -> None:
     assert cond.describe() == r"changed_paths has at least 2 elements matching /\.sql$/"
 
 
+def test_count_matching_with_means() -> None:
+    cond = condition(
+        {
+            "count": {
+                "field": "changed_paths",
+                "at_least": 1,
+                "matching": r"\.sql$",
+                "means": "SQL files",
+            }
+        }
+    )
+    entry = cond.explain(mr(changed_paths=["a.sql", "b.py"]))
+    assert entry["held"] and entry["seen"] == 1
+    assert entry["text"] == "changed_paths has at least 1 element matching SQL files"
+    assert not both(cond, mr(changed_paths=["b.py"]))
+
+
 def test_count_of_objects_and_null() -> None:
     cond = condition({"count": {"field": "files", "at_most": 1}})
     assert both(cond, mr(files=[{"path": "a"}]))
@@ -192,7 +221,7 @@ def test_count_of_objects_and_null() -> None:
     subject = mr()
     subject["fields"]["files"] = None
     assert not both(cond, subject)
-    assert cond.describe() == "files has at most 1 elements"
+    assert cond.describe() == "files has at most 1 element"
 
 
 # -- paths -------------------------------------------------------------------------------------

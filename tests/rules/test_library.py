@@ -72,6 +72,39 @@ def test_family_rule_files_follow_the_conventions(name: str) -> None:
         assert len(examples.get("no_match") or ()) >= 2, where
 
 
+def _patterns_without_means(node: Any, where: str) -> list[str]:
+    """The `matches` and counting `count` conditions under ``node`` that have no `means`."""
+    found: list[str] = []
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            counts = key == "count" and isinstance(value, Mapping) and "matching" in value
+            if (key == "matches" or counts) and isinstance(value, Mapping) and "means" not in value:
+                found.append(f"{where}.{key}")
+            found += _patterns_without_means(value, f"{where}.{key}")
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            found += _patterns_without_means(item, f"{where}[{index}]")
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in RULES.glob("*.yaml")))
+def test_every_pattern_of_the_library_says_in_words_what_it_finds(name: str) -> None:
+    # Digests and review packets show the engineer `means`, never a regular expression.
+    rules = yaml.safe_load((RULES / name).read_text(encoding="utf-8"))["rules"]
+    missing = [
+        place
+        for rule in rules
+        for place in _patterns_without_means(rule.get("when"), f"{rule['id']}: when")
+    ]
+    assert missing == []
+
+
+def test_no_shipped_explanation_shows_a_regular_expression(ruleset: RuleSet) -> None:
+    texts = [fixed[2] for compactor in ruleset.texts.values() for fixed in compactor.texts.checks]
+    assert len(texts) > 500
+    assert [text for text in texts if " matches /" in text or "matching /" in text] == []
+
+
 def test_every_family_has_rules_in_the_family_files(ruleset: RuleSet) -> None:
     families = labelled.family_of_rule(ruleset)
     files = {rule.id: Path(rule.file).name for rule in ruleset.rules}

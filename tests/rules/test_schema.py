@@ -156,3 +156,27 @@ def test_the_rules_in_the_docs_check_and_pass_their_examples(tmp_path: Path) -> 
     rules = load_rules(paths, ids)
     assert len(rules) == 2
     assert run_examples(rules) == []
+
+
+def test_the_documented_explanation_is_what_the_documented_rule_gives(tmp_path: Path) -> None:
+    from bot.rules import load_rules
+
+    document = (ROOT / "docs" / "rules.md").read_text()
+    rule_file = document.split("```yaml\n", 1)[1].split("```", 1)[0]
+    shown = document.split("## Explanations", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "rules.yaml"
+    path.write_text(rule_file)
+    rules = load_rules([path], IDS | {"l2.communication.good-mr-descriptions"})
+    activity = {
+        "kind": "merge_request_authored",
+        "fields": {
+            "description_words": 120,
+            "description": "## Why\n...",
+            "template_unfilled": False,
+            "description_sections": [],
+        },
+        "context": {"iid": 7},
+    }
+    [verdict] = rules.explain(activity)
+    assert verdict.matched
+    assert json.loads(shown) == verdict.why

@@ -34,6 +34,18 @@ FIELD: dict[str, Any] = {
     "description": "A field name: a computed field, `context.<key>` or an attribute.",
 }
 
+# What a pattern stands for, shown in explanations in its place (``matches``, ``count``): a
+# regular expression tells a rule's author what it finds, not an engineer reading a digest.
+MEANS: dict[str, Any] = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 100,
+    "pattern": "^[^\\n]*$",
+    "description": "What the pattern finds, in a few words (`a reason for the change`): "
+    "explanations show it in place of the pattern.",
+    "errorMessage": "must be one line of at most 100 characters",
+}
+
 _C = TypeVar("_C", bound="type[Condition]")
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from bot.rules.conditions.registry import (
     FIELD,
+    MEANS,
     Condition,
     FieldCondition,
     Finding,
@@ -38,11 +39,13 @@ class Matches(FieldCondition):
     """A regular expression is found in a string field, or in any element of a list of strings.
 
     Python `re` syntax, searched anywhere in the text (anchor it with `^` and `$`);
-    `ignore_case: true` or an inline `(?i)` ignores case. Null never matches.
+    `ignore_case: true` or an inline `(?i)` ignores case. Null never matches. With `means`,
+    explanations say what the pattern finds instead of showing it: `title matches a fix
+    prefix` rather than `title matches /^(fix|bug)\\b/ (any case)`.
 
     Example:
 
-        matches: {field: title, pattern: "^(fix|bug)\\\\b", ignore_case: true}
+        matches: {field: title, pattern: "^(fix|bug)\\\\b", ignore_case: true, means: a fix prefix}
     """
 
     name = "matches"
@@ -62,6 +65,7 @@ class Matches(FieldCondition):
                 "default": False,
                 "description": "Ignore case (same as a leading `(?i)`).",
             },
+            "means": MEANS,
         },
     }
     accepts = frozenset({"str", "list[str]"})
@@ -77,6 +81,8 @@ class Matches(FieldCondition):
             self.items = standalone(self.regex.search, self.regex)
 
     def describe(self) -> str:
+        if "means" in self.args:
+            return f"{self.field} matches {self.args['means']}"
         case = " (any case)" if self.args.get("ignore_case") else ""
         return f"{self.field} matches /{self.args['pattern']}/{case}"
 
@@ -263,6 +269,11 @@ class Count(FieldCondition):
                 "minLength": 1,
                 "description": "Count only elements this regular expression is found in.",
             },
+            "means": {
+                **MEANS,
+                "description": "With `matching`: what the pattern finds, in a few words "
+                "(`documentation files`): explanations show it in place of the pattern.",
+            },
         },
     }
     accepts = frozenset({"list[str]", "list[object]"})
@@ -287,8 +298,14 @@ class Count(FieldCondition):
             bounds = f"at least {self.low}"
         else:
             bounds = f"at most {self.high}"
-        what = f"elements matching /{self.args['matching']}/" if "matching" in self.args else ""
-        return f"{self.field} has {bounds} {what or 'elements'}"
+        # "at least 1 element", "at most 0 elements", "between 1 and 2 elements"
+        bound = self.high if self.low is None else self.low if self.high is None else None
+        elements = "element" if bound == 1 else "elements"
+        if "means" in self.args:
+            return f"{self.field} has {bounds} {elements} matching {self.args['means']}"
+        if "matching" in self.args:
+            return f"{self.field} has {bounds} {elements} matching /{self.args['matching']}/"
+        return f"{self.field} has {bounds} {elements}"
 
     def counted(self, value: Any) -> int | None:
         """How many elements count (None when the field is not a list)."""
@@ -374,6 +391,8 @@ class Count(FieldCondition):
 
     def problems(self, scope: Scope) -> list[Finding]:
         found: list[Finding] = [("matching", self.error)] if self.error else []
+        if "means" in self.args and "matching" not in self.args:
+            found.append(("means", "means names what `matching` finds; this count has none"))
         if self.low is not None and self.high is not None and self.low > self.high:
             found.append(("at_most", f"at_most {self.high} is below at_least {self.low}"))
         return found + super().problems(scope)
