@@ -177,7 +177,11 @@ def _check_lines(
         nested = check.get("checks") or []
         extra = ""
         if "seen" in check and not nested:
-            extra += f" (seen {_seen(check['seen'])})"
+            extra += f" (seen {_seen(check['seen'])}"
+            # A count says what it counted among: the paths, labels or headings.
+            if check.get("elements"):
+                extra += f" among {_seen(check['elements'])}"
+            extra += ")"
         if check.get("found") not in (None, ""):
             extra += f", found {_seen(check['found'])}"
         if check.get("matched"):

@@ -117,7 +117,8 @@ def _checks(checks: Sequence[Mapping[str, Any]], depth: int) -> list[str]:
         text = str(check.get("text") or check.get("condition") or "")
         seen = ""
         if "seen" in check and not check.get("checks"):
-            seen = f" (seen {_shown(check['seen'])})"
+            among = f" among {_shown(check['elements'])}" if check.get("elements") else ""
+            seen = f" (seen {_shown(check['seen'])}{among})"
         lines.append(f"{pad}{mark} {text}{seen}")
         lines.extend(_checks(check.get("checks") or [], depth + 1))
     return lines

@@ -159,7 +159,8 @@ def why_lines(why: Mapping[str, Any]) -> tuple[str, ...]:
                 continue
             text = str(check.get("text") or check.get("condition") or "")
             if "seen" in check and not nested:
-                text += f" (seen {_shown(check['seen'])})"
+                among = f" among {_shown(check['elements'])}" if check.get("elements") else ""
+                text += f" (seen {_shown(check['seen'])}{among})"
             lines.append(text)
 
     walk(why.get("checks") or [])

@@ -240,6 +240,13 @@ def test_explanations_render_from_why() -> None:
                 {"condition": "x", "text": "map", "seen": {"k": "@v"}, "held": True},
                 {"condition": "at_least", "text": "n", "seen": 2.5, "held": True},
                 {"condition": "count", "text": "many", "seen": list(range(12)), "held": True},
+                {
+                    "condition": "count",
+                    "text": "changed_paths has at least 1 element matching test files",
+                    "seen": 1,
+                    "held": True,
+                    "elements": ["app/cart.py", "tests/test_cart.py"],
+                },
             ],
         }
     )
@@ -251,6 +258,11 @@ def test_explanations_render_from_why() -> None:
     assert lines[3] == f"✓ map (seen \\{{k: “\\@{JOINER}v”\\}})"
     assert lines[4] == "✓ n (seen 2.5)"
     assert lines[5].endswith("9 …)")
+    # a count says what it counted among
+    assert lines[6] == (
+        "✓ changed_paths has at least 1 element matching test files "
+        "(seen 1 among “app/cart.py”, “tests/test_cart.py”)"
+    )
     assert explanation({})["checks"] == []
 
 

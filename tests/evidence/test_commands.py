@@ -239,3 +239,23 @@ def test_a_suggestion_that_changes_code_is_no_syntax_remark(
     rules = {r["rule"] for r in json.loads(listed.output) if r["url"].endswith("#note_501")}
     assert "review-suggests-change" in rules  # still actionable feedback
     assert "review-points-out-syntax" not in rules
+
+
+def test_explain_lines_say_what_a_count_counted_among() -> None:
+    from bot.evidence.explain import _checks
+
+    lines = _checks(
+        [
+            {
+                "condition": "count",
+                "text": "changed_paths has at least 1 element matching test files",
+                "seen": 0,
+                "held": False,
+                "elements": ["app/cart.py"],
+            }
+        ],
+        1,
+    )
+    assert lines == [
+        "  ✗ changed_paths has at least 1 element matching test files (seen 0 among ['app/cart.py'])"
+    ]

@@ -240,3 +240,25 @@ def test_months_span_the_period_across_a_year_end(ladder: Ladder) -> None:
     assert packet.timeline.months == ("2025-12", "2026-01", "2026-02")
     assert counts["mastery"] == (0, 1, 0) and counts["influence"] == (0, 0, 1)
     assert str(packet.appendix[0].day) == "2026-01-01"
+
+
+def test_why_lines_say_what_a_count_counted_among() -> None:
+    from bot.review.build import why_lines
+
+    why = {
+        "rule": "mr-adds-tests",
+        "checks": [
+            {"condition": "kind", "text": "kind is merge_request_merged", "held": True},
+            {
+                "condition": "count",
+                "text": "changed_paths has at least 1 element matching test files",
+                "seen": 1,
+                "held": True,
+                "elements": ["app/cart.py", "tests/test_cart.py"],
+            },
+        ],
+    }
+    assert why_lines(why) == (
+        "changed_paths has at least 1 element matching test files "
+        "(seen 1 among ['app/cart.py', 'tests/test_cart.py'])",
+    )
