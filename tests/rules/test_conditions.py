@@ -253,6 +253,15 @@ def test_paths_at_least_and_what_matched() -> None:
     assert cond.describe() == "at least 2 paths in changed_paths match *.sql"
 
 
+def test_paths_with_means_explains_in_its_words_not_the_globs() -> None:
+    cond = condition({"paths": {"globs": ["**/tests/**", "test_*.py"], "means": "test files"}})
+    assert both(cond, mr(changed_paths=["app/a.py", "tests/unit/test_a.py"]))
+    assert not both(cond, mr(changed_paths=["app/a.py"]))
+    assert cond.describe() == "a path in changed_paths matches test files"
+    two = condition({"paths": {"globs": ["*.py"], "at_least": 2, "means": "Python files"}})
+    assert two.describe() == "at least 2 paths in changed_paths match Python files"
+
+
 def test_paths_negation_excludes() -> None:
     cond = condition({"paths": {"globs": ["*.py", "!**/generated/**"]}})
     assert both(cond, mr(changed_paths=["a/b.py"]))

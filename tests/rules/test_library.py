@@ -73,12 +73,14 @@ def test_family_rule_files_follow_the_conventions(name: str) -> None:
 
 
 def _patterns_without_means(node: Any, where: str) -> list[str]:
-    """The `matches` and counting `count` conditions under ``node`` that have no `means`."""
+    """The `matches`, `paths` and counting `count` conditions under ``node`` that have no
+    `means`."""
     found: list[str] = []
     if isinstance(node, Mapping):
         for key, value in node.items():
             counts = key == "count" and isinstance(value, Mapping) and "matching" in value
-            if (key == "matches" or counts) and isinstance(value, Mapping) and "means" not in value:
+            named = key in ("matches", "paths") or counts
+            if named and isinstance(value, Mapping) and "means" not in value:
                 found.append(f"{where}.{key}")
             found += _patterns_without_means(value, f"{where}.{key}")
     elif isinstance(node, list):
@@ -103,6 +105,7 @@ def test_no_shipped_explanation_shows_a_regular_expression(ruleset: RuleSet) -> 
     texts = [fixed[2] for compactor in ruleset.texts.values() for fixed in compactor.texts.checks]
     assert len(texts) > 500
     assert [text for text in texts if " matches /" in text or "matching /" in text] == []
+    assert [text for text in texts if "**" in text] == []  # nor a list of globs
 
 
 def test_every_family_has_rules_in_the_family_files(ruleset: RuleSet) -> None:

@@ -11,6 +11,7 @@ from pathspec import util as pathspec_util
 
 from bot.rules.conditions.registry import (
     FIELD,
+    MEANS,
     Condition,
     FieldCondition,
     Finding,
@@ -123,7 +124,8 @@ class Paths(FieldCondition):
     (`tests/**` is the top-level `tests` only, `**/tests/**` any). A trailing `/` matches
     everything under a directory, and a later `!glob` excludes what earlier globs matched.
     `field` defaults to `changed_paths`; a string field such as `path` (an inline comment's
-    file) counts as one path.
+    file) counts as one path. With `means`, explanations say what the globs find instead of
+    listing them: `a path in changed_paths matches test files`.
 
     Example:
 
@@ -148,6 +150,11 @@ class Paths(FieldCondition):
                 "minimum": 1,
                 "default": 1,
                 "description": "How many paths must match.",
+            },
+            "means": {
+                **MEANS,
+                "description": "What the globs find, in a few words (`source code files`): "
+                "explanations show it in place of the globs.",
             },
         },
     }
@@ -184,7 +191,7 @@ class Paths(FieldCondition):
         return test, _including(self.spec), _normal
 
     def describe(self) -> str:
-        globs = ", ".join(self.globs)
+        globs = self.args["means"] if "means" in self.args else ", ".join(self.globs)
         if self.at_least == 1:
             return f"a path in {self.field} matches {globs}"
         return f"at least {self.at_least} paths in {self.field} match {globs}"
