@@ -175,6 +175,10 @@ def _check_lines(
         mark = "✓" if check.get("held") else "✗"
         text = quote(check.get("text") or check.get("condition") or "a check", limit=200)
         nested = check.get("checks") or []
+        if check.get("condition") == "not" and len(nested) == 1 and not nested[0].get("checks"):
+            # "✓ not (is_reply is true)" and, under it, "✗ is_reply is true (seen false)" say
+            # one thing twice: one line, with what the condition under it saw.
+            check, nested = {**nested[0], "held": check.get("held")}, []
         extra = ""
         if "seen" in check and not nested:
             extra += f" (seen {_seen(check['seen'])}"

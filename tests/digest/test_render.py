@@ -258,6 +258,45 @@ def test_explanations_render_from_why() -> None:
     assert lines[3] == f"✓ map (seen \\{{k: “\\@{JOINER}v”\\}})"
     assert lines[4] == "✓ n (seen 2.5)"
     assert lines[5].endswith("9 …)")
+    # a "not" over one condition is one line, with what that condition saw
+    folded = explanation(
+        {
+            "rule": "r",
+            "checks": [
+                {
+                    "condition": "not",
+                    "text": "not (is_reply is true)",
+                    "held": True,
+                    "checks": [
+                        {
+                            "condition": "equals",
+                            "text": "is_reply is true",
+                            "seen": False,
+                            "held": False,
+                        }
+                    ],
+                },
+                {
+                    "condition": "not",
+                    "text": "not (body matches an approval)",
+                    "held": False,
+                    "checks": [
+                        {
+                            "condition": "matches",
+                            "text": "body matches an approval",
+                            "seen": "LGTM",
+                            "held": True,
+                            "found": "LGTM",
+                        }
+                    ],
+                },
+            ],
+        }
+    )
+    assert [line for _, line in folded["checks"]] == [
+        "✓ not (is_reply is true) (seen false)",
+        "✗ not (body matches an approval) (seen “LGTM”), found “LGTM”",
+    ]
     # a count says what it counted among
     assert lines[6] == (
         "✓ changed_paths has at least 1 element matching test files "
