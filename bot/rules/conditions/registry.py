@@ -34,8 +34,9 @@ FIELD: dict[str, Any] = {
     "description": "A field name: a computed field, `context.<key>` or an attribute.",
 }
 
-# What a pattern stands for, shown in explanations in its place (``matches``, ``count``): a
-# regular expression tells a rule's author what it finds, not an engineer reading a digest.
+# What a pattern or a list of globs stands for, shown in explanations in its place
+# (``matches``, ``count``, ``paths``): a regular expression tells a rule's author what it
+# finds, not an engineer reading a digest.
 MEANS: dict[str, Any] = {
     "type": "string",
     "minLength": 1,
