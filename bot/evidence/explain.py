@@ -17,6 +17,8 @@ from bot.evidence.matcher import _COLUMNS, _NAMES
 from bot.evidence.people import Earners
 from bot.ladder import Ladder
 from bot.rules import RuleSet
+from bot.rules.conditions import Condition
+from bot.rules.rule import Rule
 from bot.store.models import Activity, Evidence
 
 
@@ -79,12 +81,12 @@ def _explain_one(
             mark = "✓" if kept else "·" if verdict.matched else "✗"
             lines.append(f"  {mark} {rule.id} (window rule: {counts} a window; {state})")
             lines.extend(_targets(rule.expectations, ladder))
-            lines.extend(_checks(verdict.why.get("checks", []), depth=3))
+            lines.extend(_checks(verdict.why.get("checks", []), 3, _sources(rule)))
             continue
         mark = "✓" if verdict.matched else "✗"
         lines.append(f"  {mark} {rule.id}")
         lines.extend(_targets(rule.expectations, ladder))
-        lines.extend(_checks(verdict.why.get("checks", []), depth=3))
+        lines.extend(_checks(verdict.why.get("checks", []), 3, _sources(rule)))
         if verdict.matched:
             earner = rule.earner_of(activity) or ""
             kept = any((activity["key"], rule.id, e) in stored for e in rule.expectations)
@@ -109,10 +111,25 @@ def _targets(expectations: Sequence[str], ladder: Ladder) -> list[str]:
     return lines
 
 
-def _checks(checks: Sequence[Mapping[str, Any]], depth: int) -> list[str]:
+def _sources(rule: Rule) -> tuple[Condition | None, ...]:
+    """The conditions behind a verdict's checks, in their order: the kind check, then the
+    rule's condition (the checks after those, earner and window, have none)."""
+    return (None,) if rule.when is None else (None, rule.when)
+
+
+def _checks(
+    checks: Sequence[Mapping[str, Any]],
+    depth: int,
+    sources: Sequence[Condition | None] = (),
+) -> list[str]:
+    """The checks as indented lines. ``sources`` are the conditions behind them, in order
+    (every check of a whole explanation, children too, follows its condition's order): where
+    a condition says what its pattern finds in words (`means`), the line under it gives the
+    pattern itself, which is what the rule's author needs here."""
     lines = []
     pad = "  " * depth
-    for check in checks:
+    for index, check in enumerate(checks):
+        source = sources[index] if index < len(sources) else None
         mark = "✓" if check.get("held") else "✗"
         text = str(check.get("text") or check.get("condition") or "")
         seen = ""
@@ -120,8 +137,26 @@ def _checks(checks: Sequence[Mapping[str, Any]], depth: int) -> list[str]:
             among = f" among {_shown(check['elements'])}" if check.get("elements") else ""
             seen = f" (seen {_shown(check['seen'])}{among})"
         lines.append(f"{pad}{mark} {text}{seen}")
-        lines.extend(_checks(check.get("checks") or [], depth + 1))
+        written = _written(source)
+        if written:
+            lines.append(f"{pad}    {written}")
+        children = source.children if source is not None else ()
+        lines.extend(_checks(check.get("checks") or [], depth + 1, children))
     return lines
+
+
+def _written(condition: Condition | None) -> str:
+    """The pattern or globs a condition with `means` stands for, as the rule file writes them."""
+    args = condition.args if condition is not None else None
+    if not isinstance(args, Mapping) or "means" not in args:
+        return ""
+    if "pattern" in args:
+        return f"pattern: /{args['pattern']}/"
+    if "matching" in args:
+        return f"matching: /{args['matching']}/"
+    if "globs" in args:
+        return "globs: " + ", ".join(str(glob) for glob in args["globs"])
+    return ""
 
 
 def _shown(value: Any) -> str:

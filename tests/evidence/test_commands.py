@@ -259,3 +259,38 @@ def test_explain_lines_say_what_a_count_counted_among() -> None:
     assert lines == [
         "  ✗ changed_paths has at least 1 element matching test files (seen 0 among ['app/cart.py'])"
     ]
+
+
+def test_explain_gives_a_rule_author_the_pattern_behind_each_means(tmp_path: Path) -> None:
+    from bot.evidence.explain import _checks, _sources
+    from tests.rules.helpers import activity, ruleset
+
+    rules = ruleset(
+        tmp_path,
+        """
+rules:
+  - id: fixes
+    expectations: [l1.mastery.fixes-simple-bugs]
+    kinds: [merge_request_merged]
+    when:
+      all:
+        - matches: {field: title, pattern: '^fix\\b', means: a fix prefix}
+        - not:
+            paths: {globs: ["*.md", "docs/**"], means: documentation files}
+    summary: Fixed {title}
+""",
+    )
+    subject = activity("merge_request_merged", fields={"title": "Fix the cart", "changed_paths": []})
+    [verdict] = rules.explain(subject)
+    rule = rules.get("fixes")
+    assert rule is not None
+    lines = [line.strip() for line in _checks(verdict.why["checks"], 0, _sources(rule))]
+    assert lines == [
+        "✓ kind is merge_request_merged (seen 'merge_request_merged')",
+        "✗ all of these hold",
+        "✗ title matches a fix prefix (seen 'Fix the cart')",
+        "pattern: /^fix\\b/",
+        "✓ not (a path in changed_paths matches documentation files)",
+        "✗ a path in changed_paths matches documentation files (seen [])",
+        "globs: *.md, docs/**",
+    ]
