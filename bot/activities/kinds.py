@@ -192,8 +192,19 @@ FIELDS: tuple[Field, ...] = (
         "int",
         "Words the author wrote in the description: not headings, code blocks, HTML comments "
         "(template placeholders), template guidance (a paragraph wholly in italics that opens a "
-        "section) or block quotes; a bare URL is one word.",
+        "section, or one worded as instructions to whoever fills the template in: 'Describe the "
+        "steps required to test the changes') or block quotes, nor, in a merge request, a "
+        "checklist of three or more task items ('[x] Tests pass'); a bare URL is one word.",
         (*MERGE_REQUEST, *ISSUE),
+    ),
+    Field(
+        "description_prose",
+        "str",
+        "The text of the paragraphs `description_words` counts, one per line: the author's own "
+        "words, without headings, code, quotes, template guidance or the checklist. Rules that "
+        "look for a reason or an effect read this, so a template's wording never passes for the "
+        "author's.",
+        MERGE_REQUEST,
     ),
     Field(
         "description_sections",

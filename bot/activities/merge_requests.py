@@ -116,7 +116,9 @@ def merge_request_fields(
     return {
         "title": title,
         "description": description,
-        "description_words": features.words,
+        # A checklist's words are the template's confirmations, not an account of the change.
+        "description_words": features.words - features.checklist_words,
+        "description_prose": features.prose,
         "description_sections": list(features.sections),
         "empty_sections": list(features.empty_sections),
         "template_unfilled": bool(features.empty_sections),

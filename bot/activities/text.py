@@ -23,7 +23,13 @@ small functions below are views of it. What counts where:
   (``Closes #12``, ``Fixes #3 and #4``, ``Resolves group/project#5``) on the same text, so a
   closing phrase inside code closes nothing.
 - **Task items** are list items starting ``[ ]``, ``[x]`` or ``[~]``; their issue references
-  are the issue's breakdown (``- [ ] #12``).
+  are the issue's breakdown (``- [ ] #12``). Three or more make a *checklist*: in a merge
+  request that is the template's list of confirmations ("[x] Tests pass"), not the author's
+  account of the change, so ``checklist_words`` says how many of the words are in it and
+  ``prose`` leaves it out. One or two are usually the author's own ("- [x] Updates the README
+  to avoid confusion").
+- **Prose** is the text of the paragraphs whose words count, one per line, without the
+  checklist: what a rule reads to hear the author rather than the template.
 - **Suggestions** are fenced blocks whose info string is ``suggestion`` or
   ``suggestion:-N+M``.
 - **Questions** are sentences of the author's own prose ending in ``?`` (not in headings,
@@ -89,7 +95,28 @@ _ISSUE_URL = re.compile(
 _WORD = re.compile(r"\w+(?:['’.\-]\w+)*")
 _QUESTION = re.compile(r"\?[?!]*(?!\w)")
 _TASK_MARKER = re.compile(r"\[[ xX~]\](?=\s|$)")
+CHECKLIST_ITEMS = 3  # task items that make a checklist (see the module docstring)
 _SUGGESTION = re.compile(r"suggestion(?::-\d+\+\d+)?")
+# A template's instructions to whoever fills it in, left in plain text: a paragraph that opens
+# with a request to describe, include or check something and speaks of the change, the merge
+# request or "here". Authors do not address themselves this way ("Describe the steps required to
+# test the changes", "If this PR is a fix include a brief description", "Make sure these boxes
+# are checked before your pull request is ready", "Thanks for helping us make X better").
+_GUIDANCE = re.compile(
+    r"(?ai)\W{0,4}(?:(?:please|kindly) (?:\w+ ){0,2}?(?:describe|include|provide|add|explain|list|"
+    r"link|fill|read|ensure|mention|summari[sz]e|remember|give|tell|put|select|tick|mark|check|"
+    r"make sure|delete|remove|replace)|describe|explain|provide|summari[sz]e|briefly|tell us|"
+    r"give (?:a|an|us)|make sure|ensure (?:that|you)|read (?:the|our)|just put|put an? x|"
+    r"(?:select|tick|mark|check) (?:all|the|one|any|boxes|those|which|what)|fill (?:in|out)|"
+    r"replace this|delete this|remove this|if (?:this|your) (?:pr|mr|pull request|merge request|"
+    r"change)|if (?:tied|applicable|relevant|needed|any)\b|thanks? (?:you )?for (?:helping|"
+    r"contributing|your contribution|opening|submitting)|this (?:needs|has) to be (?:completed|"
+    r"filled)|add (?:a |an )?(?:meaningful|short|brief|detailed|clear) description)\b"
+    r"(?=.*\b(?:you|your|yours|pr|mr|pull request|merge request|changes?|here|below|above|"
+    r"if (?:appropriate|applicable|any|relevant|needed|it exists)|e\.g|optional|issues?|tickets?|"
+    r"boxes|maintainers)\b)",
+    re.DOTALL,
+)
 # One HTML tag or comment; `[^<>]*` keeps a run of unclosed `<a` linear.
 _HTML_TAG = re.compile(
     r"<!--.*?(?:-->|\Z)|<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>[^<>]*)>",
@@ -117,6 +144,8 @@ class TextFeatures:
     issue_refs: tuple[str, ...]
     closing_issue_refs: tuple[str, ...]
     task_items: int
+    checklist_words: int
+    prose: str
     task_issue_refs: tuple[str, ...]
     suggestions: int
     questions: int
@@ -139,6 +168,9 @@ class _Reader:
     heading_words: int = 0
     questions: int = 0
     task_items: int = 0
+    task_words: int = 0
+    # The paragraphs whose words count, each with whether it is a task item.
+    prose: list[tuple[str, bool]] = field(default_factory=list)
     suggestions: int = 0
     has_code: bool = False
     has_links: bool = False
@@ -179,6 +211,7 @@ class _Reader:
             return
         linked = _BARE_URL.sub(" link ", line)
         self.words += len(_WORD.findall(linked))
+        self.prose.append((line, False))
         self.questions += len(_QUESTION.findall(linked))
         self.ref_texts.append(self._referenceable(line))
 
@@ -243,7 +276,7 @@ class _Reader:
         text = "".join(prose)
         ref_text = self._referenceable("".join(refs))
         count = len(_WORD.findall(_BARE_URL.sub(" link ", text)))
-        if not heading and self._opens_section() and _emphasised(token.children or ()):
+        if not heading and not marker and _guidance(token, text, opens=self._opens_section()):
             self.ref_texts.append(ref_text)  # template guidance: no words, section stays empty
             return
         if heading:
@@ -254,6 +287,9 @@ class _Reader:
                 self._filled()
             if not quoted:
                 self.words += count
+                self.prose.append((text.strip(), bool(marker)))
+                if marker:
+                    self.task_words += count
                 self.questions += len(_QUESTION.findall(_BARE_URL.sub(" link ", "".join(asked))))
         self.ref_texts.append(ref_text)
         if marker:
@@ -287,6 +323,7 @@ class _Reader:
         visible = self._html_text(content)
         if not quoted:
             self.words += len(_WORD.findall(_BARE_URL.sub(" link ", visible)))
+            self.prose.append((" ".join(visible.split()), False))
             self.questions += len(_QUESTION.findall(_BARE_URL.sub(" link ", visible)))
         self.ref_texts.append(self._referenceable(visible))
 
@@ -324,6 +361,15 @@ class _Reader:
 # comment delimiters, code fences, table rows.
 _STRUCTURE = re.compile(r"#|.*(?:<!--|-->)|```|~~~|\|")
 _TICKED = re.compile(r"^([-*+]|\d+[.)]) \[[xX~]\]")
+
+
+def _guidance(token: Token, text: str, *, opens: bool) -> bool:
+    """A paragraph that is a template's guidance, not the author's words: wholly in emphasis
+    where it opens a section (GitLab's own templates), or worded as instructions
+    (``_GUIDANCE``) anywhere."""
+    if opens and _emphasised(token.children or ()):
+        return True
+    return _GUIDANCE.match(text) is not None
 
 
 def _emphasised(children: Sequence[Token]) -> bool:
@@ -467,6 +513,7 @@ def text_features(
         refs += _issue_refs(rest, project_path)
         for match in _CLOSING.finditer(rest):
             closing += _issue_refs(match.group("refs"), project_path)
+    checklist = reader.task_items >= CHECKLIST_ITEMS
     task_refs = [
         ref
         for task_text in reader.task_texts
@@ -483,6 +530,8 @@ def text_features(
         issue_refs=_unique(refs),
         closing_issue_refs=_unique(closing),
         task_items=reader.task_items,
+        checklist_words=reader.task_words if checklist else 0,
+        prose="\n".join(text for text, task in reader.prose if text and not (task and checklist)),
         task_issue_refs=_unique(task_refs),
         suggestions=reader.suggestions,
         questions=reader.questions,

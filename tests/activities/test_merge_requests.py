@@ -13,6 +13,7 @@ from bot.activities import (
     PayloadError,
     merge_request_activities,
     notes_from_discussions,
+    text,
 )
 from bot.activities.activity import Activity
 from bot.activities.merge_requests import is_revert
@@ -165,6 +166,19 @@ def test_description_features() -> None:
     assert fields["empty_sections"] == [] and fields["template_unfilled"] is False
     assert fields["description_words"] == 25  # issue numbers are words
     assert fields["has_code"] is True and fields["has_links"] is False
+
+
+def test_a_checklist_is_not_the_description() -> None:
+    description = (
+        "Adds paging to the export, which timed out.\n\n## Checklist\n\n"
+        "- [x] Tests added\n- [x] Docs updated\n- [ ] Breaking change (fix that would cause "
+        "existing functionality to change)\n"
+    )
+    fields = only(build(merge_request(description=description)), "merge_request_authored").fields
+    assert fields["description_words"] == 8
+    assert fields["description_prose"] == "Adds paging to the export, which timed out."
+    # Words reports every word; the merge request sets the checklist's aside.
+    assert text.text_features(description).words == 8 + 2 + 2 + 10
 
 
 def test_an_unfilled_template() -> None:

@@ -152,6 +152,63 @@ def test_only_emphasis_that_opens_a_section_is_guidance(
     assert text.empty_sections(body) == empty
 
 
+@pytest.mark.parametrize(
+    ("body", "words", "empty"),
+    [
+        # Instructions to whoever fills the template in, left as plain text.
+        ("## How to review\n\nDescribe the steps required to test the changes.\n", 0, ["how to review"]),
+        ("## Description\n\nPlease include a summary of the change and the related issue.\n", 0, ["description"]),
+        ("Fixes #711\n\nMake sure these boxes are checked before your pull request is ready.\n", 2, []),
+        ("If this PR is a fix, include a brief description of how the issue is solved.\n\nok\n", 1, []),
+        ("# PR\n\nThanks for helping us make the docs better. The PR will be looked at.\n", 0, ["pr"]),
+        # The author's own imperatives are not instructions to them: they speak of the code.
+        ("## Why\n\nDescribe retries in the README, since users asked.\n", 8, []),
+        ("Ensure the cache is warm before the first request.\n\nDone.\n", 10, []),
+    ],
+)
+def test_guidance_worded_as_instructions_is_not_the_authors_writing(
+    body: str, words: int, empty: list[str]
+) -> None:
+    assert text.word_count(body, headings=False) == words
+    assert text.empty_sections(body) == empty
+
+
+CHECKLIST = """Retries webhook deliveries, because one timeout dropped them for good.
+
+## Checklist
+
+- [x] Tests pass
+- [ ] Documentation updated (non-breaking change which fixes an issue)
+- [x] I have read the contributing guide
+"""
+
+
+def test_a_checklist_is_counted_apart_and_left_out_of_the_prose() -> None:
+    features = text.text_features(CHECKLIST)
+    assert features.task_items == 3
+    assert features.checklist_words == 2 + 8 + 6
+    assert features.words == 10 + 16
+    assert features.prose == "Retries webhook deliveries, because one timeout dropped them for good."
+
+
+def test_one_or_two_task_items_are_the_authors_own() -> None:
+    body = "This PR:\n\n- [x] Updates the README to avoid confusion for new users\n"
+    features = text.text_features(body)
+    assert features.checklist_words == 0
+    assert features.words == 2 + 9
+    assert features.prose == "This PR:\nUpdates the README to avoid confusion for new users"
+
+
+def test_prose_leaves_out_headings_code_quotes_and_guidance() -> None:
+    body = (
+        "## Why\n\n_Say why._\n\nIt broke **twice**.\n\n> someone else's words\n\n"
+        "```\ncode()\n```\n\n<!-- a comment -->\n"
+    )
+    assert text.text_features(body).prose == "It broke twice."
+    assert text.text_features("One plain line.").prose == "One plain line."
+    assert text.text_features(None).prose == ""
+
+
 # --- references ------------------------------------------------------------------------------
 
 

@@ -16,7 +16,12 @@ import pytest
 import yaml
 
 HERE = Path(__file__).parent
-SETS = {"labelled": HERE, "dev": HERE / "dev", "holdout": HERE / "holdout"}
+SETS = {
+    "labelled": HERE,
+    "dev": HERE / "dev",
+    "dev2": HERE / "dev2",
+    "holdout": HERE / "holdout",
+}
 
 MR_FAMILIES = (
     "mr_description",
