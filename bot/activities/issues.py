@@ -110,7 +110,9 @@ def issue_fields(
 ) -> dict[str, Any]:
     """The fields of ``issue_opened`` and ``issue_closed``; ``boilerplate`` is
     ``template_lines`` of the project's issue templates."""
-    features = text_features(text(issue, "description"), project_path, boilerplate)
+    features = text_features(
+        text(issue, "description"), project_path, boilerplate, description=True
+    )
     severity = issue.get("severity")
     return {
         "title": text(issue, "title"),

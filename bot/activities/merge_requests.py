@@ -110,7 +110,7 @@ def merge_request_fields(
     """The fields of ``merge_request_authored`` and ``merge_request_merged``; ``boilerplate``
     is ``template_lines`` of the project's description templates."""
     title, description = text(mr, "title"), text(mr, "description")
-    features = text_features(description, project_path, boilerplate)
+    features = text_features(description, project_path, boilerplate, description=True)
     files = changed_files(diffs)
     merge_user = user(mr, "merge_user") or user(mr, "merged_by")
     return {

@@ -164,6 +164,9 @@ class _Section:
 class _Reader:
     """One pass over markdown-it's tokens, collecting prose counts and referenceable text."""
 
+    # Whether a paragraph worded as instructions (``_GUIDANCE``) is a template's: true for
+    # descriptions, which templates prefill; a comment's "Please explain why" is the writer's.
+    instructions: bool = False
     words: int = 0
     heading_words: int = 0
     questions: int = 0
@@ -276,7 +279,11 @@ class _Reader:
         text = "".join(prose)
         ref_text = self._referenceable("".join(refs))
         count = len(_WORD.findall(_BARE_URL.sub(" link ", text)))
-        if not heading and not marker and _guidance(token, text, opens=self._opens_section()):
+        if (
+            not heading
+            and not marker
+            and _guidance(token, text, opens=self._opens_section(), worded=self.instructions)
+        ):
             self.ref_texts.append(ref_text)  # template guidance: no words, section stays empty
             return
         if heading:
@@ -363,13 +370,13 @@ _STRUCTURE = re.compile(r"#|.*(?:<!--|-->)|```|~~~|\|")
 _TICKED = re.compile(r"^([-*+]|\d+[.)]) \[[xX~]\]")
 
 
-def _guidance(token: Token, text: str, *, opens: bool) -> bool:
+def _guidance(token: Token, text: str, *, opens: bool, worded: bool) -> bool:
     """A paragraph that is a template's guidance, not the author's words: wholly in emphasis
-    where it opens a section (GitLab's own templates), or worded as instructions
-    (``_GUIDANCE``) anywhere."""
+    where it opens a section (GitLab's own templates), or, with ``worded``, worded as
+    instructions (``_GUIDANCE``) anywhere."""
     if opens and _emphasised(token.children or ()):
         return True
-    return _GUIDANCE.match(text) is not None
+    return worded and _GUIDANCE.match(text) is not None
 
 
 def _emphasised(children: Sequence[Token]) -> bool:
@@ -488,6 +495,8 @@ def text_features(
     text: str | None,
     project_path: str | None = None,
     boilerplate: frozenset[str] = frozenset(),
+    *,
+    description: bool = False,
 ) -> TextFeatures:
     """Read ``text`` once and return every feature rules match on.
 
@@ -495,10 +504,12 @@ def text_features(
     ``#12`` and bare ``project#12`` references resolve within its namespace. ``boilerplate``
     (``template_lines`` of the project's description templates) are lines that are the
     template's, not the author's: they are read as if they were not there, so their words do not
-    count and a section holding only them is empty.
+    count and a section holding only them is empty. ``description`` says the text is a merge
+    request's or an issue's description, which a template may have prefilled: a paragraph
+    worded as instructions to whoever fills it in is then the template's too.
     """
     text = without_template(text or "", boilerplate)
-    reader = _Reader()
+    reader = _Reader(instructions=description)
     plain = _plain_line(text or "")
     if plain is not None:
         reader.plain(plain)

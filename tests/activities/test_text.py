@@ -169,8 +169,18 @@ def test_only_emphasis_that_opens_a_section_is_guidance(
 def test_guidance_worded_as_instructions_is_not_the_authors_writing(
     body: str, words: int, empty: list[str]
 ) -> None:
-    assert text.word_count(body, headings=False) == words
-    assert text.empty_sections(body) == empty
+    features = text.text_features(body, description=True)
+    assert features.words == words
+    assert list(features.empty_sections) == empty
+
+
+def test_instructions_in_a_comment_are_the_writers() -> None:
+    # Only a description is prefilled by a template; a reviewer's "please explain" is theirs.
+    body = "Please explain why this is needed here?"
+    assert text.text_features(body).words == 7
+    assert text.text_features(body).questions == 1
+    assert text.text_features("## Why\n\n" + body).words == 7
+    assert text.text_features("## Why\n\n" + body, description=True).words == 0
 
 
 CHECKLIST = """Retries webhook deliveries, because one timeout dropped them for good.
