@@ -20,6 +20,7 @@ SETS = {
     "labelled": HERE,
     "dev": HERE / "dev",
     "dev2": HERE / "dev2",
+    "dev3": HERE / "dev3",
     "holdout": HERE / "holdout",
 }
 

@@ -36,9 +36,10 @@ ROOT = Path(__file__).resolve().parents[2]
 LABELLED = ROOT / "tests" / "labelled"
 DEV = LABELLED / "dev"
 DEV2 = LABELLED / "dev2"
+DEV3 = LABELLED / "dev3"
 HOLDOUT = LABELLED / "holdout"
 # The sets by name (``--set``); ``markers`` gives where each one's table sits in docs/rules.md.
-SETS = {"labelled": LABELLED, "dev": DEV, "dev2": DEV2, "holdout": HOLDOUT}
+SETS = {"labelled": LABELLED, "dev": DEV, "dev2": DEV2, "dev3": DEV3, "holdout": HOLDOUT}
 RULES = ROOT / "rules"
 LADDER = ROOT / "ladder.yaml"
 DOC = ROOT / "docs" / "rules.md"
@@ -376,8 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         dest="which",
         choices=sorted(SETS),
         default="labelled",
-        help="the set to score: labelled (tuned against, with targets), dev or dev2 (tuned "
-        "against after a first untouched measurement) or holdout (never tuned against)",
+        help="the set to score: labelled (tuned against, with targets), dev, dev2 or dev3 "
+        "(tuned against after a first untouched measurement) or holdout (never tuned against)",
     )
     parser.add_argument(
         "--errors",
