@@ -108,5 +108,9 @@ def held_text(entry: Mapping[str, Any]) -> str:
     if condition in ("all", "any"):
         return "; ".join(held_text(check) for check in checks if check.get("held"))
     if condition == "not":
-        return f"{entry.get('text')}: " + "; ".join(failure_text(check) for check in checks)
+        # The inner check failed: a leaf says so by its value alone ("not (is_reply is true)
+        # (seen false)"); a compound one names the parts that failed.
+        if len(checks) == 1 and "checks" not in checks[0]:
+            return f"{entry.get('text')}{_seen(checks[0])}"
+        return f"{entry.get('text')}, failing " + "; ".join(failure_text(c) for c in checks)
     return f"{entry.get('text')}{_seen(entry)}"

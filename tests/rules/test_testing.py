@@ -64,8 +64,8 @@ def test_failing_examples_name_the_condition_and_the_value_seen(tmp_path: Path) 
         "description_words is at least 40 (seen 12); not (template_unfilled is true), "
         "but template_unfilled is true (seen true)",
         "r.yaml:17: mr-description-gives-context: examples.no_match[1] matched: "
-        "description_words is at least 40 (seen 41); not (template_unfilled is true): "
-        "template_unfilled is true (seen false)",
+        "description_words is at least 40 (seen 41); not (template_unfilled is true) "
+        "(seen false)",
         "r.yaml:32: sought-out-for-reviews: examples.match[1] did not match: at most 2 distinct "
         "requested_by within 90 days (needs 3); activities[1] does not count: not (project_path "
         'is "sandbox/play"), but project_path is "sandbox/play" (seen "sandbox/play"); '
@@ -121,8 +121,8 @@ def test_fixtures(tmp_path: Path) -> None:
         "fixtures.yaml:5: mr-description-gives-context: fixture [1] did not match: "
         "description_words is at least 40 (seen 8)",
         "fixtures.yaml:10: mr-description-gives-context: fixture [2] matched: "
-        "description_words is at least 40 (seen 80); not (template_unfilled is true): "
-        "template_unfilled is true (seen false)",
+        "description_words is at least 40 (seen 80); not (template_unfilled is true) "
+        "(seen false)",
         "fixtures.yaml:14: mr-description-gives-context: fixture [3] did not match: "
         "the rule does not look at issue_opened activities",
         "fixtures.yaml:19: [4].expect[0]: unknown rule 'mr-description-gives-contexts' "
@@ -151,3 +151,36 @@ def test_a_failure_is_not_a_pytest_test_class() -> None:
     assert TestFailure.__test__ is False
     assert str(TestFailure("f.yaml", 3, "", "m")) == "f.yaml:3: m"
     assert IDS  # the helpers' ids are the ones the rules above use
+
+
+NOT_OF_ALL = """\
+rules:
+  - id: mr-description-gives-context
+    expectations: [l2.communication.good-mr-descriptions]
+    kinds: [merge_request_merged]
+    when:
+      all:
+        - at_least: {field: description_words, value: 40}
+        - not:
+            all:
+              - equals: {field: template_unfilled, value: true}
+              - at_most: {field: description_words, value: 99}
+    summary: "Described !{context.iid}"
+    examples:
+      match:
+        - fields: {description_words: 120}
+        - fields: {description_words: 45, template_unfilled: false}
+      no_match:
+        - fields: {description_words: 3}
+        - fields: {description_words: 45, template_unfilled: false}
+"""
+
+
+def test_a_not_that_held_names_the_parts_that_failed(tmp_path: Path) -> None:
+    rules = ruleset(tmp_path, NOT_OF_ALL)
+    failures = [str(f).removeprefix(f"{tmp_path}/") for f in run_examples(rules)]
+    assert failures == [
+        "r.yaml:19: mr-description-gives-context: examples.no_match[1] matched: "
+        "description_words is at least 40 (seen 45); not (all of (template_unfilled is true; "
+        "description_words is at most 99)), failing template_unfilled is true (seen false)",
+    ]
