@@ -279,11 +279,9 @@ class _Reader:
         text = "".join(prose)
         ref_text = self._referenceable("".join(refs))
         count = len(_WORD.findall(_BARE_URL.sub(" link ", text)))
-        if (
-            not heading
-            and not marker
-            and _guidance(token, text, opens=self._opens_section(), worded=self.instructions)
-        ):
+        # A task item is never instructions ("[ ] Describe the change" is a box to tick).
+        worded = self.instructions and not marker
+        if not heading and _guidance(token, text, opens=self._opens_section(), worded=worded):
             self.ref_texts.append(ref_text)  # template guidance: no words, section stays empty
             return
         if heading:
