@@ -21,6 +21,7 @@ SETS = {
     "dev": HERE / "dev",
     "dev2": HERE / "dev2",
     "dev3": HERE / "dev3",
+    "dev4": HERE / "dev4",
     "holdout": HERE / "holdout",
 }
 
