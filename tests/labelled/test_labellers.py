@@ -1,0 +1,66 @@
+"""The second labelling of part of the held-out set (``labellers/``): well formed, only items
+of the held-out set, and its table in docs/rules.md current."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.rules import labellers
+from tests.rules.labelled import COMMENT_FAMILIES, MR_FAMILIES
+
+HERE = Path(__file__).parent
+SECOND = HERE / "labellers"
+HOLDOUT = HERE / "holdout"
+
+
+def _load(directory: Path, name: str) -> list[dict[str, Any]]:
+    data = yaml.safe_load((directory / name).read_text(encoding="utf-8"))
+    assert isinstance(data, list)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("name", "families", "size"),
+    [
+        ("merge_requests.yaml", MR_FAMILIES, 100),
+        ("review_comments.yaml", COMMENT_FAMILIES, 200),
+    ],
+)
+def test_second_labels_cover_a_sample_of_the_held_out_set(
+    name: str, families: tuple[str, ...], size: int
+) -> None:
+    second = _load(SECOND, name)
+    held_out = {item["source"]: item for item in _load(HOLDOUT, name)}
+    assert len(second) == size
+    sources = [item["source"] for item in second]
+    assert [s for s, n in Counter(sources).items() if n > 1] == []
+    for item in second:
+        assert set(item) == {"source", "truth"}, item
+        assert item["source"] in held_out, item["source"]
+        assert set(item["truth"]) == set(families), item["source"]
+        assert all(isinstance(value, bool) for value in item["truth"].values()), item["source"]
+    readme = (SECOND / "README.md").read_text(encoding="utf-8")
+    noun = "merge requests" if name.startswith("merge") else "review comments"
+    assert f"**{size} {noun}**" in readme
+
+
+def test_kappa_and_rates_of_a_known_table() -> None:
+    agreement = labellers.Agreement(tp=20, fp=5, fn=10, tn=15)
+    # Observed 0.7; chance 0.6 * 0.5 + 0.4 * 0.5 = 0.5; (0.7 - 0.5) / (1 - 0.5) = 0.4.
+    assert agreement.kappa == pytest.approx(0.4)
+    assert agreement.precision == pytest.approx(0.8)
+    assert agreement.recall == pytest.approx(20 / 30)
+    assert labellers.Agreement(tp=3, tn=7).kappa == pytest.approx(1.0)
+
+
+def test_the_documented_table_is_the_computed_one() -> None:
+    documented = labellers.documented()
+    assert documented is not None, f"docs/rules.md lacks {labellers.BEGIN!r}"
+    assert documented == labellers.computed_table(), (
+        "docs/rules.md is stale: run `python -m tests.rules.labellers --write`"
+    )
