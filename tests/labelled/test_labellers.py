@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tests.rules import labellers
-from tests.rules.labelled import COMMENT_FAMILIES, MR_FAMILIES
+from tests.rules.labelled import COMMENT_FAMILIES, MR_FAMILIES, Score
 
 HERE = Path(__file__).parent
 SECOND = HERE / "labellers"
@@ -50,12 +50,18 @@ def test_second_labels_cover_a_sample_of_the_held_out_set(
 
 
 def test_kappa_and_rates_of_a_known_table() -> None:
-    agreement = labellers.Agreement(tp=20, fp=5, fn=10, tn=15)
+    score = Score("family")
+    for first, second, times in ((True, True, 20), (False, True, 5), (True, False, 10)):
+        for _ in range(times):
+            labellers.add(score, first, second)
+    for _ in range(15):
+        labellers.add(score, False, False)
+    assert (score.tp, score.fp, score.fn, score.tn) == (20, 5, 10, 15)
     # Observed 0.7; chance 0.6 * 0.5 + 0.4 * 0.5 = 0.5; (0.7 - 0.5) / (1 - 0.5) = 0.4.
-    assert agreement.kappa == pytest.approx(0.4)
-    assert agreement.precision == pytest.approx(0.8)
-    assert agreement.recall == pytest.approx(20 / 30)
-    assert labellers.Agreement(tp=3, tn=7).kappa == pytest.approx(1.0)
+    assert labellers.kappa(score) == pytest.approx(0.4)
+    assert score.precision == pytest.approx(0.8)
+    assert score.recall == pytest.approx(20 / 30)
+    assert labellers.kappa(Score("family", tp=3, tn=7)) == pytest.approx(1.0)
 
 
 def test_the_documented_table_is_the_computed_one() -> None:
