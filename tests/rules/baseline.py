@@ -32,14 +32,10 @@ import yaml
 
 from tests.rules.labelled import (
     COMMENT_FAMILIES,
-    DEV,
-    DEV2,
-    DEV3,
-    DEV4,
     FAMILIES,
     HOLDOUT,
-    LABELLED,
     MR_FAMILIES,
+    TUNED,
     family_of_rule,
     load_items,
     matched_rules,
@@ -90,7 +86,7 @@ def main() -> int:
     families = family_of_rule(ruleset)
     train = [
         (item, text, bot)
-        for directory in (LABELLED, DEV, DEV2, DEV3, DEV4)
+        for directory in TUNED
         for item, text, bot in zip(load_items(directory), *texts(directory), strict=True)
     ]
     test = list(zip(load_items(HOLDOUT), *texts(HOLDOUT), strict=True))

@@ -48,6 +48,8 @@ SETS = {
     "dev4": DEV4,
     "holdout": HOLDOUT,
 }
+# The sets the rules were tuned against: every one but the held-out set.
+TUNED = tuple(directory for name, directory in SETS.items() if name != "holdout")
 RULES = ROOT / "rules"
 LADDER = ROOT / "ladder.yaml"
 DOC = ROOT / "docs" / "rules.md"

@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -79,7 +78,9 @@ def load_second(directory: Path = SECOND) -> dict[str, dict[str, bool]]:
 
 
 def compare(
-    items: Sequence[Item], second: Mapping[str, Mapping[str, bool]], predicted: Any
+    items: Sequence[Item],
+    second: Mapping[str, Mapping[str, bool]],
+    predicted: Callable[[Item], set[str]],
 ) -> tuple[dict[str, Score], dict[str, Score]]:
     """Per family: the second labeller against the first, and the rules against the first, on
     the items both labellers labelled. ``predicted(item)`` is the set of families the rules
