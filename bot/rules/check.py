@@ -378,7 +378,7 @@ class _FileChecker:
             ]
             if any(child is None for child in children):
                 return None
-            return kind(args, [child for child in children if child is not None])
+            return self._placed(kind(args, [c for c in children if c is not None]), at)
         if kind.takes_conditions == "one":
             if isinstance(args, list):
                 self.report(
@@ -386,14 +386,18 @@ class _FileChecker:
                 )
                 return None
             child = self.condition(args, at, scope, depth + 1)
-            return None if child is None else kind(args, [child])
+            return None if child is None else self._placed(kind(args, [child]), at)
         findings = _argument_problems(name, args)
         condition = None if findings else kind(args)
         if condition is not None:
             findings = condition.problems(scope)
         for where, message in findings:
             self.report(join_path(at, where) if where else at, message)
-        return None if findings else condition
+        return None if findings or condition is None else self._placed(condition, at)
+
+    def _placed(self, condition: Condition, path: str) -> Condition:
+        condition.line = self.source.line(path)
+        return condition
 
 
 def _whole(value: Any, least: int) -> bool:

@@ -14,7 +14,7 @@ shortened: strings to 120 characters, lists to 10 items.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -88,29 +88,63 @@ def _seen(entry: Mapping[str, Any]) -> str:
     return f" (seen {literal(entry.get('seen'))})" if "seen" in entry else ""
 
 
-def failure_text(entry: Mapping[str, Any]) -> str:
-    """Why a failed check failed, down to the leaf conditions and the values they saw."""
-    checks: list[Mapping[str, Any]] = list(entry.get("checks", ()))
-    condition = entry.get("condition")
-    if condition == "all":
-        return "; ".join(failure_text(check) for check in checks if not check.get("held"))
-    if condition == "any":
-        return "none of: " + "; ".join(failure_text(check) for check in checks)
-    if condition == "not":
-        return f"{entry.get('text')}, but " + "; ".join(held_text(check) for check in checks)
-    return f"{entry.get('text')}{_seen(entry)}"
+# Says where a condition is written (``bot.rules.testing``); given the condition an entry came
+# from, or None for entries no condition made (the kind, the earner).
+Locate = Callable[[Any], str]
 
 
-def held_text(entry: Mapping[str, Any]) -> str:
-    """What made a check hold, down to the leaf conditions and the values they saw."""
+def _nowhere(condition: Any) -> str:
+    return ""
+
+
+def _parts(condition: Any, checks: Sequence[Any]) -> list[Any]:
+    """The conditions the nested ``checks`` came from: ``explain`` lists a condition's
+    children in the order they are written, so they pair up one to one."""
+    children = getattr(condition, "children", ())
+    return list(children) if len(children) == len(checks) else [None] * len(checks)
+
+
+def failure_text(entry: Mapping[str, Any], condition: Any = None, locate: Locate = _nowhere) -> str:
+    """Why a failed check failed, down to the leaf conditions and the values they saw; with
+    the ``condition`` the entry came from, ``locate`` adds where each leaf is written."""
     checks: list[Mapping[str, Any]] = list(entry.get("checks", ()))
-    condition = entry.get("condition")
-    if condition in ("all", "any"):
-        return "; ".join(held_text(check) for check in checks if check.get("held"))
-    if condition == "not":
+    parts = _parts(condition, checks)
+    kind = entry.get("condition")
+    if kind == "all":
+        return "; ".join(
+            failure_text(check, part, locate)
+            for check, part in zip(checks, parts, strict=True)
+            if not check.get("held")
+        )
+    if kind == "any":
+        return "none of: " + "; ".join(
+            failure_text(check, part, locate) for check, part in zip(checks, parts, strict=True)
+        )
+    if kind == "not":
+        return f"{entry.get('text')}, but " + "; ".join(
+            held_text(check, part, locate) for check, part in zip(checks, parts, strict=True)
+        )
+    return f"{entry.get('text')}{_seen(entry)}{locate(condition)}"
+
+
+def held_text(entry: Mapping[str, Any], condition: Any = None, locate: Locate = _nowhere) -> str:
+    """What made a check hold, down to the leaf conditions and the values they saw; with
+    the ``condition`` the entry came from, ``locate`` adds where each leaf is written."""
+    checks: list[Mapping[str, Any]] = list(entry.get("checks", ()))
+    parts = _parts(condition, checks)
+    kind = entry.get("condition")
+    if kind in ("all", "any"):
+        return "; ".join(
+            held_text(check, part, locate)
+            for check, part in zip(checks, parts, strict=True)
+            if check.get("held")
+        )
+    if kind == "not":
         # The inner check failed: a leaf says so by its value alone ("not (is_reply is true)
         # (seen false)"); a compound one names the parts that failed.
         if len(checks) == 1 and "checks" not in checks[0]:
-            return f"{entry.get('text')}{_seen(checks[0])}"
-        return f"{entry.get('text')}, failing " + "; ".join(failure_text(c) for c in checks)
-    return f"{entry.get('text')}{_seen(entry)}"
+            return f"{entry.get('text')}{_seen(checks[0])}{locate(parts[0])}"
+        return f"{entry.get('text')}, failing " + "; ".join(
+            failure_text(check, part, locate) for check, part in zip(checks, parts, strict=True)
+        )
+    return f"{entry.get('text')}{_seen(entry)}{locate(condition)}"

@@ -4,7 +4,11 @@ A failure names the rule, where the example or fixture is (file:line), and the c
 failed with the value it saw::
 
     rules/mr.yaml:31: mr-description-gives-context: examples.match[0] did not match:
-        description_words is at least 40 (seen 12)
+        description_words is at least 40 (seen 12) [line 12]
+
+Each failed condition says where it is written (its line; its file too in a fixture's
+failure); one known by its ``means`` also shows the start of its pattern: ``title matches a
+fix prefix (seen "Add docs") [line 20, pattern '(?i)^fix']``.
 
 Fixture files (``rules/fixtures/*.yaml``) list activities with the rules they must and must
 not produce::
@@ -24,8 +28,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from bot.activities.kinds import KINDS
+from bot.rules.conditions import Condition
 from bot.rules.examples import Example, Report, sample_activity
-from bot.rules.explain import failure_text, held_text, literal
+from bot.rules.explain import Locate, failure_text, held_text, literal
 from bot.rules.fields import getter
 from bot.rules.problem import index_path, join_path, kind_of, suggest
 from bot.rules.rule import Rule
@@ -33,6 +38,7 @@ from bot.rules.ruleset import RuleSet
 from bot.rules.source import read_source
 
 FIXTURE_KEYS = ("activity", "expect", "expect_not", "note")
+ABRIDGED = 60  # characters of a pattern shown beside its ``means``
 _ALL_KINDS = tuple(k.name for k in KINDS)
 
 
@@ -69,13 +75,10 @@ def run_examples(ruleset: RuleSet) -> list[TestFailure]:
 def _plain_example(ruleset: RuleSet, rule: Rule, example: Example) -> str:
     activity = example.activities[0]
     matched = any(found.rule == rule.id for found in ruleset.match(activity))
-    checks = rule.checks(activity)
     if example.expect == "match" and not matched:
-        failed = "; ".join(failure_text(check) for check in checks if not check["held"])
-        return f"{example.path} did not match: {failed}"
+        return f"{example.path} did not match: {_failed(rule, activity)}"
     if example.expect == "no_match" and matched:
-        held = "; ".join(held_text(c) for c in checks if c.get("condition") != "kind")
-        return f"{example.path} matched: {held or 'the rule has no conditions'}"
+        return f"{example.path} matched: {_held(rule, activity) or 'the rule has no conditions'}"
     return ""
 
 
@@ -104,10 +107,7 @@ def _window_example(ruleset: RuleSet, rule: Rule, example: Example) -> str:
         for index in order:
             activity = example.activities[index]
             if not rule.test(activity):
-                failed = "; ".join(
-                    failure_text(check) for check in rule.checks(activity) if not check["held"]
-                )
-                reasons.append(f"activities[{index}] does not count: {failed}")
+                reasons.append(f"activities[{index}] does not count: {_failed(rule, activity)}")
             elif value_of(activity) in (None, ""):
                 reasons.append(f"activities[{index}] does not count: {window.distinct} is empty")
         return "; ".join(reasons)
@@ -193,24 +193,74 @@ def _fixture_file(ruleset: RuleSet, file: Path) -> list[TestFailure]:
             if rule_id not in matched:
                 rule = ruleset.get(rule_id)
                 assert rule is not None
-                message = f"fixture {at} did not match: {_why_not(rule, activity)}"
+                message = f"fixture {at} did not match: {_why_not(rule, activity, source.file)}"
                 failures.append(TestFailure(source.file, line, rule_id, message))
         for rule_id in expect_not:
             if rule_id in matched:
                 rule = ruleset.get(rule_id)
                 assert rule is not None
-                held = "; ".join(
-                    held_text(c) for c in rule.checks(activity) if c.get("condition") != "kind"
-                )
-                message = f"fixture {at} matched: {held or 'the rule has no conditions'}"
+                held = _held(rule, activity, source.file) or "the rule has no conditions"
+                message = f"fixture {at} matched: {held}"
                 failures.append(TestFailure(source.file, line, rule_id, message))
     return failures
 
 
-def _why_not(rule: Rule, activity: Mapping[str, Any]) -> str:
+def _why_not(rule: Rule, activity: Mapping[str, Any], file: str) -> str:
     if activity["kind"] not in rule.kinds:
         return f"the rule does not look at {activity['kind']} activities"
-    return "; ".join(failure_text(c) for c in rule.checks(activity) if not c["held"])
+    return _failed(rule, activity, file)
+
+
+def _failed(rule: Rule, activity: Mapping[str, Any], file: str = "") -> str:
+    """The rule's checks that failed on ``activity``, each leaf with where it is written
+    (its line, or its file and line when the failure is reported in another ``file``)."""
+    locate = _located(rule, file or rule.file)
+    return "; ".join(
+        failure_text(check, _condition_of(rule, check), locate)
+        for check in rule.checks(activity)
+        if not check["held"]
+    )
+
+
+def _held(rule: Rule, activity: Mapping[str, Any], file: str = "") -> str:
+    """What made the rule match ``activity``, each leaf with where it is written."""
+    locate = _located(rule, file or rule.file)
+    return "; ".join(
+        held_text(check, _condition_of(rule, check), locate)
+        for check in rule.checks(activity)
+        if check.get("condition") != "kind"
+    )
+
+
+def _condition_of(rule: Rule, check: Mapping[str, Any]) -> Condition | None:
+    # ``Rule.checks`` gives the kind, then the ``when`` condition's entry, then the earner's.
+    return None if check.get("condition") in ("kind", "earner") else rule.when
+
+
+def _located(rule: Rule, file: str) -> Locate:
+    """Says where a condition of ``rule`` is written: `` [line 34]`` in ``file``, the one the
+    failure names, else `` [rules/x.yaml:34]``; for one known by its ``means``, also the start
+    of the pattern or globs it stands for."""
+
+    def locate(condition: Any) -> str:
+        if not isinstance(condition, Condition) or not condition.line:
+            return ""
+        args = condition.args if isinstance(condition.args, Mapping) else {}
+        shown = ""
+        if "means" in args:
+            for key in ("pattern", "matching", "globs"):
+                if key in args:
+                    shown = f", {key} {_abridged(args[key])}"
+                    break
+        where = f"line {condition.line}" if rule.file == file else f"{rule.file}:{condition.line}"
+        return f" [{where}{shown}]"
+
+    return locate
+
+
+def _abridged(value: Any) -> str:
+    text = value if isinstance(value, str) else ", ".join(str(item) for item in value)
+    return "'" + (text if len(text) <= ABRIDGED else text[: ABRIDGED - 1] + "…") + "'"
 
 
 def _rule_ids(

@@ -22,6 +22,7 @@ SETS = {
     "dev2": HERE / "dev2",
     "dev3": HERE / "dev3",
     "dev4": HERE / "dev4",
+    "dev5": HERE / "dev5",
     "holdout": HERE / "holdout",
 }
 
@@ -176,3 +177,24 @@ def test_readme_counts_are_current(which: str) -> None:
             pos = _positives(items, family)
             row = f"| `{family}` | {pos} | {len(items) - pos} |"
             assert row in readme, f"README.md lacks the row {row!r}"
+
+
+def _repository(source: str) -> str:
+    return "/".join(source.split("#")[0].split("/")[3:5]).lower()
+
+
+def test_the_held_out_set_shares_no_repository_with_the_others() -> None:
+    # A repository's house style and templates would carry over from a set tuned against.
+    held_out = {
+        _repository(item["source"])
+        for name in ("merge_requests.yaml", "review_comments.yaml")
+        for item in _load(name, SETS["holdout"])
+    }
+    others = {
+        _repository(item["source"])
+        for which, path in SETS.items()
+        if which != "holdout"
+        for name in ("merge_requests.yaml", "review_comments.yaml")
+        for item in _load(name, path)
+    }
+    assert sorted(held_out & others) == []

@@ -11,11 +11,11 @@ import pytest
 import yaml
 
 from tests.rules import labellers
-from tests.rules.labelled import COMMENT_FAMILIES, MR_FAMILIES, Score
+from tests.rules.labelled import COMMENT_FAMILIES, MR_FAMILIES, SETS, Score
 
 HERE = Path(__file__).parent
 SECOND = HERE / "labellers"
-HOLDOUT = HERE / "holdout"
+SAMPLED = HERE / "dev5"  # the held-out set when the sample was drawn
 
 
 def _load(directory: Path, name: str) -> list[dict[str, Any]]:
@@ -35,7 +35,7 @@ def test_second_labels_cover_a_sample_of_the_held_out_set(
     name: str, families: tuple[str, ...], size: int
 ) -> None:
     second = _load(SECOND, name)
-    held_out = {item["source"]: item for item in _load(HOLDOUT, name)}
+    held_out = {item["source"]: item for item in _load(SAMPLED, name)}
     assert len(second) == size
     sources = [item["source"] for item in second]
     assert [s for s, n in Counter(sources).items() if n > 1] == []
@@ -68,5 +68,29 @@ def test_the_documented_table_is_the_computed_one() -> None:
     documented = labellers.documented()
     assert documented is not None, f"docs/rules.md lacks {labellers.BEGIN!r}"
     assert documented == labellers.computed_table(), (
+        "docs/rules.md is stale: run `python -m tests.rules.labellers --write`"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "families"),
+    [("merge_requests.yaml", MR_FAMILIES), ("review_comments.yaml", COMMENT_FAMILIES)],
+)
+def test_the_third_labels_cover_30_items_of_every_set(name: str, families: tuple[str, ...]) -> None:
+    third = _load(SECOND / "across", name)
+    assert Counter(item["set"] for item in third) == dict.fromkeys(SETS, 30)
+    sources = {which: {entry["source"] for entry in _load(SETS[which], name)} for which in SETS}
+    for item in third:
+        assert set(item) == {"set", "source", "truth"}, item
+        assert item["source"] in sources[item["set"]], item["source"]
+        assert set(item["truth"]) == set(families), item["source"]
+        assert all(isinstance(value, bool) for value in item["truth"].values()), item["source"]
+    assert len({item["source"] for item in third}) == len(third)
+
+
+def test_the_documented_table_across_sets_is_the_computed_one() -> None:
+    documented = labellers.documented_across()
+    assert documented is not None, f"docs/rules.md lacks {labellers.ACROSS_BEGIN!r}"
+    assert documented == labellers.across_table(labellers.across_sets()), (
         "docs/rules.md is stale: run `python -m tests.rules.labellers --write`"
     )

@@ -61,14 +61,14 @@ def test_failing_examples_name_the_condition_and_the_value_seen(tmp_path: Path) 
     failures = [str(f).removeprefix(f"{tmp_path}/") for f in run_examples(rules)]
     assert failures == [
         "r.yaml:14: mr-description-gives-context: examples.match[1] did not match: "
-        "description_words is at least 40 (seen 12); not (template_unfilled is true), "
-        "but template_unfilled is true (seen true)",
+        "description_words is at least 40 (seen 12) [line 7]; not (template_unfilled is true), "
+        "but template_unfilled is true (seen true) [line 9]",
         "r.yaml:17: mr-description-gives-context: examples.no_match[1] matched: "
-        "description_words is at least 40 (seen 41); not (template_unfilled is true) "
-        "(seen false)",
+        "description_words is at least 40 (seen 41) [line 7]; not (template_unfilled is true) "
+        "(seen false) [line 9]",
         "r.yaml:32: sought-out-for-reviews: examples.match[1] did not match: at most 2 distinct "
         "requested_by within 90 days (needs 3); activities[1] does not count: not (project_path "
-        'is "sandbox/play"), but project_path is "sandbox/play" (seen "sandbox/play"); '
+        'is "sandbox/play"), but project_path is "sandbox/play" (seen "sandbox/play") [line 24]; '
         "activities[2] does not count: requested_by is empty",
         "r.yaml:42: sought-out-for-reviews: examples.no_match[1] matched: activities[2] completed "
         'a window of requested_by "ana", "bo", "cy"',
@@ -117,12 +117,13 @@ def test_fixtures(tmp_path: Path) -> None:
     [fixtures] = write(tmp_path, {"fixtures.yaml": FIXTURES})
     failures = run_fixtures(rules, [fixtures])
     assert all(isinstance(f, TestFailure) for f in failures)
-    assert [str(f).removeprefix(f"{tmp_path}/") for f in failures] == [
+    # A failed condition is in another file than the fixture: its file is named too.
+    assert [str(f).replace(f"{tmp_path}/", "") for f in failures] == [
         "fixtures.yaml:5: mr-description-gives-context: fixture [1] did not match: "
-        "description_words is at least 40 (seen 8)",
+        "description_words is at least 40 (seen 8) [r.yaml:7]",
         "fixtures.yaml:10: mr-description-gives-context: fixture [2] matched: "
-        "description_words is at least 40 (seen 80); not (template_unfilled is true) "
-        "(seen false)",
+        "description_words is at least 40 (seen 80) [r.yaml:7]; not (template_unfilled is true) "
+        "(seen false) [r.yaml:9]",
         "fixtures.yaml:14: mr-description-gives-context: fixture [3] did not match: "
         "the rule does not look at issue_opened activities",
         "fixtures.yaml:19: [4].expect[0]: unknown rule 'mr-description-gives-contexts' "
@@ -181,6 +182,39 @@ def test_a_not_that_held_names_the_parts_that_failed(tmp_path: Path) -> None:
     failures = [str(f).removeprefix(f"{tmp_path}/") for f in run_examples(rules)]
     assert failures == [
         "r.yaml:19: mr-description-gives-context: examples.no_match[1] matched: "
-        "description_words is at least 40 (seen 45); not (all of (template_unfilled is true; "
-        "description_words is at most 99)), failing template_unfilled is true (seen false)",
+        "description_words is at least 40 (seen 45) [line 7]; not (all of (template_unfilled is "
+        "true; description_words is at most 99)), failing template_unfilled is true (seen false) "
+        "[line 10]",
     ]
+
+
+MEANS = """\
+rules:
+  - id: mr-fixes-bug
+    expectations: [l1.mastery.fixes-simple-bugs]
+    kinds: [merge_request_merged]
+    when:
+      any:
+        - matches: {field: title, pattern: '(?i)^fix', means: a fix prefix}
+        - matches:
+            field: title
+            pattern: '(?i)\\b(?:crash\\w*|leak\\w*|race conditions?|deadlocks?|off-by-one|regressions?)\\b'
+            means: bug words
+        - count: {field: changed_paths, matching: '^hotfix/', at_least: 1}
+    summary: Fixed a bug
+    examples:
+      match:
+        - fields: {title: Add a button}
+"""
+
+
+def test_a_condition_known_by_its_means_shows_the_start_of_its_pattern(tmp_path: Path) -> None:
+    [failure] = run_examples(ruleset(tmp_path, MEANS))
+    assert str(failure).removeprefix(f"{tmp_path}/") == (
+        "r.yaml:16: mr-fixes-bug: examples.match[0] did not match: none of: "
+        "title matches a fix prefix (seen \"Add a button\") [line 7, pattern '(?i)^fix']; "
+        'title matches bug words (seen "Add a button") [line 8, pattern '
+        "'(?i)\\b(?:crash\\w*|leak\\w*|race conditions?|deadlocks?|off-b…']; "
+        # Without `means`, the text already shows the pattern: only the line is added.
+        "changed_paths has at least 1 element matching /^hotfix// (seen 0) [line 12]"
+    )

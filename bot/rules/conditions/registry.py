@@ -70,6 +70,9 @@ class Condition(ABC):
         self.args = args
         self.children = tuple(children)
         self._text: str | None = None
+        # Where the condition is written (its name's line in the rule file), for messages that
+        # point an author at it; 0 when it was not read from a file.
+        self.line = 0
 
     @property
     def cost(self) -> float:
