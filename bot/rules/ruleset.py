@@ -170,7 +170,11 @@ class RuleSet:
 
     def _counting_test(self, kind: str) -> KindMatcher:
         """The generated test of ``kind``: the ids of its window rules an activity counts
-        towards (their conditions hold and the earner is known), in rule order."""
+        towards (their conditions hold and the earner is known), in rule order. Compiled on
+        first use, then kept."""
+        known = self._counting.get(kind)
+        if known is not None:
+            return known
         rules = [rule for rule in self._windows if kind in rule.kinds]
         code = Emitter()
         expressions = [rule_expression(rule, code) for rule in rules]

@@ -6,13 +6,14 @@ the same schema from the same migrations.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
@@ -70,9 +71,16 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+@functools.cache
+def _scripts() -> ScriptDirectory:
+    """The migration scripts, read once per process: they ship inside the package and never
+    change while it runs, and reading them took most of the time a command spent opening an
+    up-to-date store (three readings of every script for an empty one)."""
+    return ScriptDirectory.from_config(_alembic_config())
+
+
 def head_revision() -> str:
-    script = ScriptDirectory.from_config(_alembic_config())
-    head = script.get_current_head()
+    head = _scripts().get_current_head()
     assert head is not None
     return head
 
@@ -88,10 +96,17 @@ def current_revision(engine: Engine) -> str | None:
 def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Migrate to the newest schema; returns (revision before, revision after)."""
     before = current_revision(engine)
+    scripts = _scripts()
+
+    def steps(revision: Any, _context: Any) -> Any:
+        return scripts._upgrade_revs("head", revision)
+
+    # What ``alembic.command.upgrade(config, "head")`` does, with the scripts already read.
     with engine.begin() as connection:
         config = _alembic_config()
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        with EnvironmentContext(config, scripts, fn=steps, destination_rev="head"):
+            scripts.run_env()
     return before, head_revision()
 
 
@@ -104,8 +119,7 @@ def ensure_current(engine: Engine) -> None:
     if revision is None:
         upgrade(engine)
         return
-    script = ScriptDirectory.from_config(_alembic_config())
-    known = {rev.revision for rev in script.walk_revisions()}
+    known = {rev.revision for rev in _scripts().walk_revisions()}
     if revision not in known:
         raise StoreError(
             f"the database schema is at revision {revision}, which this ladder-bot does not know: "

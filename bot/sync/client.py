@@ -217,6 +217,7 @@ class ClientSettings:
     timeout: float
     per_page: int
     max_retries: int
+    backoff_s: float = BACKOFF_BASE_S
 
 
 def project_path(ref: str | int) -> str:
@@ -238,7 +239,8 @@ class GitLabClient:
     ``path`` arguments are relative to ``/api/v4`` (``/projects/7/merge_requests``), or an
     absolute URL from a ``Link`` header, which is always sent to this client's own GitLab.
     ``budget=0`` means no budget; ``max_per_minute=0`` turns pacing off; ``max_retries`` counts
-    retries, so a request is tried at most ``max_retries + 1`` times.
+    retries, so a request is tried at most ``max_retries + 1`` times, after waits of
+    ``backoff_s``, twice that, and so on (up to 30 s) for a 5xx or a network failure.
     """
 
     def __init__(
@@ -251,6 +253,7 @@ class GitLabClient:
         budget: int = 0,
         max_per_minute: int = 600,
         max_retries: int = 10,
+        backoff_s: float = BACKOFF_BASE_S,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
         clock: Callable[[], float] = time.time,
@@ -261,6 +264,7 @@ class GitLabClient:
             ("budget", budget),
             ("max_per_minute", max_per_minute),
             ("max_retries", max_retries),
+            ("backoff_s", backoff_s),
         ):
             if value < 0:
                 raise ValueError(f"{name} must not be negative, got {value}")
@@ -294,6 +298,7 @@ class GitLabClient:
         self.budget = budget
         self.max_per_minute = max_per_minute
         self.max_retries = max_retries
+        self.backoff_s = backoff_s
         self._sleep = sleep
         self._monotonic = monotonic
         self._clock = clock
@@ -402,6 +407,7 @@ class GitLabClient:
             timeout=self.timeout,
             per_page=self.per_page,
             max_retries=self.max_retries,
+            backoff_s=self.backoff_s,
         )
 
     def grant(self, count: int) -> int:
@@ -531,7 +537,7 @@ class GitLabClient:
                     break
                 if creates and not _not_sent(exc):
                     raise GitLabWriteUncertain(verb, shown, name) from None
-                backoff = _backoff(attempt)
+                backoff = _backoff(attempt, self.backoff_s)
                 backoff_reason = f"{verb} {shown} failed with {name}"
                 self._retry(attempt, backoff_reason)
                 continue
@@ -554,7 +560,7 @@ class GitLabClient:
             elif status in RETRY_STATUSES:
                 if creates:
                     raise GitLabWriteUncertain(verb, shown, last)
-                backoff = _backoff(attempt)
+                backoff = _backoff(attempt, self.backoff_s)
                 told = self._retry_after(response.headers, reset=False)
                 if told is not None:
                     # A 503 that says when to come back knows better than our back-off.
@@ -878,9 +884,10 @@ def _not_sent(exc: requests.RequestException) -> bool:
     return isinstance(cause, urllib3.exceptions.NewConnectionError)
 
 
-def _backoff(attempt: int) -> float:
-    """Wait before retry ``attempt`` (1-based): 0.5, 1, 2, 4, ... up to 30 seconds."""
-    return float(min(BACKOFF_BASE_S * 2 ** (attempt - 1), BACKOFF_CAP_S))
+def _backoff(attempt: int, base: float = BACKOFF_BASE_S) -> float:
+    """Wait before retry ``attempt`` (1-based): 0.5, 1, 2, 4, ... (from ``base``) up to 30
+    seconds."""
+    return float(min(base * 2 ** (attempt - 1), BACKOFF_CAP_S))
 
 
 def _int(value: str | None) -> int | None:

@@ -308,6 +308,7 @@ class _CourierClient(GitLabClient):
             per_page=settings.per_page,
             max_per_minute=0,  # the courier only runs for syncs without pacing
             max_retries=settings.max_retries,
+            backoff_s=settings.backoff_s,
             sleep=sleep,
         )
         self._permits = permits

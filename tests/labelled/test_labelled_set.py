@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+from tests.labelled import read
 
 HERE = Path(__file__).parent
 SETS = {
@@ -62,9 +63,7 @@ COMMENT_KEYS = {"source", "via", "kind", "body", "inline", "path", "bot", "truth
 
 
 def _load(name: str, directory: Path = HERE) -> list[dict[str, Any]]:
-    data = yaml.safe_load((directory / name).read_text(encoding="utf-8"))
-    assert isinstance(data, list), f"{name} must hold a YAML list"
-    return data
+    return read(directory / name)
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from tests.labelled import read
 from tests.rules import labellers
 from tests.rules.labelled import COMMENT_FAMILIES, MR_FAMILIES, SETS, Score
 
@@ -19,9 +19,7 @@ SAMPLED = HERE / "dev5"  # the held-out set when the sample was drawn
 
 
 def _load(directory: Path, name: str) -> list[dict[str, Any]]:
-    data = yaml.safe_load((directory / name).read_text(encoding="utf-8"))
-    assert isinstance(data, list)
-    return data
+    return read(directory / name)
 
 
 @pytest.mark.parametrize(

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -26,11 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.activities import merge_request_activities
 from bot.ladder import load_ladder
 from bot.rules import RuleSet, load_rules
+from tests.labelled import read
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELLED = ROOT / "tests" / "labelled"
@@ -146,7 +146,8 @@ def merge_request_payload(item: Mapping[str, Any], iid: int, path: str) -> dict[
         "iid": iid,
         "project_id": 1,
         "title": item["title"],
-        "description": item["description"],
+        # GitLab sends null for a merge request that never had a description.
+        "description": item.get("description"),
         "state": "merged",
         "created_at": _CREATED,
         "updated_at": _MERGED,
@@ -226,7 +227,9 @@ def merge_request_item(item: Mapping[str, Any], iid: int) -> Item:
         notes=[],
         actors=Everyone(),
     )
-    return Item(item["source"], MR_FAMILIES, item["truth"], _stored(found), item["title"])
+    return Item(
+        item["source"], _labelled(item, MR_FAMILIES), item["truth"], _stored(found), item["title"]
+    )
 
 
 def comment_item(item: Mapping[str, Any], iid: int) -> Item:
@@ -245,17 +248,29 @@ def comment_item(item: Mapping[str, Any], iid: int) -> Item:
         actors=Everyone(),
     )
     notes = [activity for activity in found if activity.kind in ("review_comment", "review_reply")]
-    return Item(item["source"], COMMENT_FAMILIES, item["truth"], _stored(notes), item["body"])
+    return Item(
+        item["source"],
+        _labelled(item, COMMENT_FAMILIES),
+        item["truth"],
+        _stored(notes),
+        item["body"],
+    )
+
+
+def _labelled(item: Mapping[str, Any], families: tuple[str, ...]) -> tuple[str, ...]:
+    """The families ``item`` has a label for: every one in the project's sets (a test checks
+    that), maybe fewer in a set labelled elsewhere, which is then scored on what it labels."""
+    return tuple(family for family in families if family in item["truth"])
 
 
 def _read(name: str, directory: Path) -> list[dict[str, Any]]:
-    data = yaml.safe_load((directory / name).read_text(encoding="utf-8"))
-    assert isinstance(data, list), f"{name} must hold a YAML list"
-    return data
+    return read(directory / name)
 
 
-def load_items(directory: Path = LABELLED) -> list[Item]:
-    """Every labelled merge request, then every labelled comment, with its activities."""
+@functools.cache
+def load_items(directory: Path = LABELLED) -> tuple[Item, ...]:
+    """Every labelled merge request, then every labelled comment, with its activities. Kept
+    per set (the test modules and the tables of docs/rules.md score each set several times)."""
     items = [
         merge_request_item(item, index + 1)
         for index, item in enumerate(_read("merge_requests.yaml", directory))
@@ -264,7 +279,7 @@ def load_items(directory: Path = LABELLED) -> list[Item]:
         comment_item(item, index + 1)
         for index, item in enumerate(_read("review_comments.yaml", directory))
     ]
-    return items
+    return tuple(items)
 
 
 def shipped_rules(rules: Path = RULES, ladder: Path = LADDER) -> RuleSet:

@@ -22,8 +22,7 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-import yaml
-
+from tests.labelled import read
 from tests.rules.labelled import (
     COMMENT_FAMILIES,
     DEV5,
@@ -80,9 +79,7 @@ def load_second(directory: Path = SECOND) -> dict[str, dict[str, bool]]:
     """The second labels by source: ``{source: {family: label}}``."""
     second: dict[str, dict[str, bool]] = {}
     for name in ("merge_requests.yaml", "review_comments.yaml"):
-        data = yaml.safe_load((directory / name).read_text(encoding="utf-8"))
-        assert isinstance(data, list), f"{name} must hold a YAML list"
-        for item in data:
+        for item in read(directory / name):
             second[item["source"]] = item["truth"]
     return second
 

@@ -39,12 +39,12 @@ def ruleset() -> RuleSet:
 
 
 @pytest.fixture(scope="module")
-def items() -> list[Item]:
+def items() -> tuple[Item, ...]:
     return labelled.load_items()
 
 
 @pytest.fixture(scope="module")
-def scores(ruleset: RuleSet, items: list[Item]) -> dict[str, Score]:
+def scores(ruleset: RuleSet, items: tuple[Item, ...]) -> dict[str, Score]:
     return labelled.score(ruleset, items)
 
 
@@ -116,7 +116,7 @@ def test_every_family_has_rules_in_the_family_files(ruleset: RuleSet) -> None:
         assert {files[rule_id] for rule_id in rule_ids} <= set(FAMILY_FILES), family
 
 
-def test_merge_requests_become_authored_and_merged_activities(items: list[Item]) -> None:
+def test_merge_requests_become_authored_and_merged_activities(items: tuple[Item, ...]) -> None:
     merge_requests = [item for item in items if item.families == MR_FAMILIES]
     assert merge_requests
     for item in merge_requests:
@@ -146,7 +146,7 @@ def test_a_labelled_merge_request_keeps_its_paths_labels_and_branch() -> None:
     assert item.activities[0]["project_path"] == "astral-sh/uv"
 
 
-def test_comments_become_review_comments_of_someone_else(items: list[Item]) -> None:
+def test_comments_become_review_comments_of_someone_else(items: tuple[Item, ...]) -> None:
     comments = [item for item in items if item.families == COMMENT_FAMILIES]
     assert comments
     for item in comments:
@@ -183,6 +183,44 @@ def test_an_inline_comment_carries_its_file_and_a_bot_comment_earns_nothing() ->
         iid=2,
     )
     assert bot.activities == ()
+
+
+def test_a_set_labelled_elsewhere_is_scored_on_the_families_it_labels(ruleset: RuleSet) -> None:
+    # Another team's set may label a few families only, and leave descriptions out (GitLab
+    # sends null for a merge request that never had one).
+    linked = labelled.merge_request_item(
+        {"source": "https://example.com/mr/1", "title": "Fix #12", "truth": {"issue_link": True}},
+        iid=1,
+    )
+    bare = labelled.merge_request_item(
+        {
+            "source": "https://example.com/mr/2",
+            "title": "Tidy up",
+            "description": None,
+            "truth": {"issue_link": False, "bug_fix": False},
+        },
+        iid=2,
+    )
+    comment = labelled.comment_item(
+        {
+            "source": "https://example.com/c/1",
+            "body": "nit: typo",
+            "truth": {"syntax_remark": True},
+        },
+        iid=3,
+    )
+    assert (linked.families, bare.families) == (("issue_link",), ("issue_link", "bug_fix"))
+    assert linked.activities[0]["fields"]["description_words"] == 0
+    scores = labelled.score(ruleset, [linked, bare, comment])
+    counted = {family: entry.items for family, entry in scores.items()}
+    assert counted == {
+        **dict.fromkeys(FAMILIES, 0),
+        "issue_link": 2,
+        "bug_fix": 1,
+        "syntax_remark": 1,
+    }
+    assert (scores["issue_link"].tp, scores["issue_link"].tn) == (1, 1)
+    assert scores["syntax_remark"].tp == 1
 
 
 def _report(scores: Mapping[str, Score]) -> str:

@@ -187,13 +187,15 @@ def test_diffs_from_the_courier_store_what_threads_store(
     store.close()
 
 
-@pytest.mark.slow  # real back-off: about ten seconds of waiting
+@pytest.mark.slow  # real waits: a back-off of 50 ms and up, and one-second rate-limit windows
 def test_the_courier_rides_out_server_errors_drops_and_rate_limits(
     team: FakeGitLab, tmp_path: Path, reference: tuple[Any, ...], couriers: Couriers
 ) -> None:
-    team.set_faults(seed=3, error_rate=0.08, drop_rate=0.02, rate_limit=40, rate_window_s=1)
+    team.set_faults(seed=3, error_rate=0.08, drop_rate=0.02, rate_limit=80, rate_window_s=1)
     store = Store(f"sqlite:///{tmp_path / 'faults.db'}")
-    client = GitLabClient(team.url, ADMIN_TOKEN, max_per_minute=0, max_retries=12)
+    # The courier is another process, so its waits are real; a tenth of the usual back-off
+    # keeps them short (the courier must take the setting over from this client).
+    client = GitLabClient(team.url, ADMIN_TOKEN, max_per_minute=0, max_retries=12, backoff_s=0.05)
 
     result = sync(team, store, ADMIN_TOKEN, options=OPTIONS, client=client)
 
@@ -209,6 +211,12 @@ def test_the_courier_rides_out_server_errors_drops_and_rate_limits(
     for status in (200, 429, 500, 502, 503):
         assert stats.by_status.get(status, 0) == sum(1 for e in log if e["status"] == status)
     assert stats.retries >= sum(1 for e in log if int(e["status"]) >= 429)
+    # The courier backed off as this client would: had it kept the usual half second, its
+    # 5xx answers alone would have cost half a second each.
+    courier_errors = sum(1 for e in faulted if int(e["status"]) >= 500)
+    assert courier_errors
+    assert stats.backoff_wait_s < 0.5 * courier_errors, (stats.backoff_wait_s, courier_errors)
+    assert stats.by_status.get(429), stats  # and it met the rate limit
     store.close()
 
 
@@ -250,11 +258,17 @@ def test_an_interrupted_sync_closes_its_courier(
         return futures
 
     monkeypatch.setattr(Courier, "start", start_then_interrupt)
+    # Ctrl-C raises KeyboardInterrupt only where SIGINT has Python's handler; a test run
+    # started in the background of a script inherits SIGINT ignored.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     store = Store(f"sqlite:///{tmp_path / 'interrupted.db'}")
     client = GitLabClient(team.url, ADMIN_TOKEN, max_per_minute=0)
 
-    with pytest.raises(KeyboardInterrupt):
-        sync(team, store, ADMIN_TOKEN, options=OPTIONS, client=client)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            sync(team, store, ADMIN_TOKEN, options=OPTIONS, client=client)
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
     assert couriers.started and all(gone(c.pid, within=0.5) for c in couriers.started)
     # It handed back the permits of the diffs it never asked GitLab for.
