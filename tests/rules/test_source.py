@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+from bot.rules import source as source_module
 from bot.rules.source import MAX_VALUES, parse_source
 
 TEXT = """\
@@ -106,3 +111,37 @@ def test_tags_and_merge_keys_are_problems() -> None:
 def test_empty_text_is_no_data() -> None:
     source = parse_source("# nothing\n", "x")
     assert source.data is None and source.problems == []
+
+
+# -- libyaml's parser and PyYAML's own read every file alike ------------------------------------
+
+_ROOT = Path(__file__).resolve().parents[2]
+_FILES = sorted(
+    [
+        *(_ROOT / "rules").rglob("*.yaml"),
+        *(_ROOT / "tests" / "rules" / "broken").glob("*.yaml"),
+        _ROOT / "ladder.yaml",
+    ]
+)
+
+
+@pytest.mark.skipif(source_module._FAST is None, reason="PyYAML was built without libyaml")
+@pytest.mark.parametrize("path", _FILES, ids=lambda path: path.name)
+def test_libyaml_and_pyyaml_read_a_file_alike(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = path.read_text(encoding="utf-8")
+    fast = parse_source(text, path.name)
+    monkeypatch.setattr(source_module, "_FAST", None)
+    slow = parse_source(text, path.name)
+    assert (fast.data, fast.lines, fast.problems) == (slow.data, slow.lines, slow.problems)
+
+
+def test_a_text_libyaml_refuses_gets_pyyamls_message() -> None:
+    # The messages (and lines) of syntax errors are PyYAML's, whichever parser ran first.
+    source = parse_source("rules:\n  - id: a\n    kinds: [x\n", "r.yaml")
+    ((problem,),) = (source.problems,)
+    # (libyaml says "did not find expected ',' or ']'")
+    assert problem.line == 4
+    assert problem.message == (
+        "YAML syntax error: expected ',' or ']', but got '<stream end>' "
+        "(while parsing a flow sequence on line 3)"
+    )
