@@ -247,6 +247,9 @@ def _configure_logging(quiet: bool, verbose: bool) -> None:
     )
     if not verbose:
         logging.getLogger("ladder_bot.gitlab").setLevel(max(level, logging.INFO))
+        # Alembic says "Context impl SQLiteImpl." and more at INFO each time a command opens
+        # the store: noise to the person reading the sync's lines (the service quiets it too).
+        logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
 
 
 @main.command("sync")

@@ -27,6 +27,7 @@ from tests.service.helpers import (
     cli,
     command,
     finish,
+    run,
     spawn,
     wait_for,
     write_config,
@@ -365,3 +366,16 @@ def test_the_token_is_redacted_from_any_line(capsys: pytest.CaptureFixture[str])
             first, second = (json.loads(line) for line in lines(err)[:2])
             assert first["header"] == REDACTED
             assert "boom [redacted]" in second["exception"]
+
+
+# -- what a command prints while it works ------------------------------------------------------
+
+
+def test_a_sync_logs_its_own_lines_and_not_alembics(fake: FakeGitLab, tmp_path: Path) -> None:
+    # stderr is a pipe, not a terminal: the sync logs its lines instead of drawing bars. Opening
+    # the new store runs the migrations, and Alembic's INFO lines would come with them.
+    config = write_config(tmp_path, fake.url, f"sqlite:///{tmp_path / 'store.db'}")
+    done = run(command("sync", "--config", str(config)))
+    assert done.returncode == 0, done.stderr
+    assert " INFO ladder_bot.sync: " in done.stderr
+    assert "alembic" not in done.stderr
