@@ -247,9 +247,12 @@ def _configure_logging(quiet: bool, verbose: bool) -> None:
     )
     if not verbose:
         logging.getLogger("ladder_bot.gitlab").setLevel(max(level, logging.INFO))
-        # Alembic says "Context impl SQLiteImpl." and more at INFO each time a command opens
-        # the store: noise to the person reading the sync's lines (the service quiets it too).
-        logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
+        # What the service quiets too: Alembic says "Context impl SQLiteImpl." and more at INFO
+        # each time a command opens the store, noise to the person reading the sync's lines.
+        from bot.service.logs import QUIET
+
+        for name in QUIET:
+            logging.getLogger(name).setLevel(max(level, logging.WARNING))
 
 
 @main.command("sync")

@@ -35,6 +35,8 @@ _MERGE = "tag:yaml.org,2002:merge"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 _LAST_STEP = re.compile(r"(?:\.[^.\[\]]*|\[\d+\])$")
+# libyaml's parser, when PyYAML was built with it (``_compose``).
+_FAST: type[Any] | None = getattr(yaml, "CSafeLoader", None)
 
 
 @dataclass
@@ -112,9 +114,6 @@ def _compose(text: str) -> Node | None:
         except (yaml.YAMLError, RecursionError):
             pass
     return yaml.compose(text, Loader=yaml.SafeLoader)
-
-
-_FAST: type[Any] | None = getattr(yaml, "CSafeLoader", None)
 
 
 def _tag(tag: str) -> str:

@@ -166,8 +166,9 @@ def test_any_interleaving_of_changes_and_syncs_matches_a_fresh_sync(
 ) -> None:
     clock = [NOW]
     folder = tmp_path_factory.mktemp("prop")
-    team = copy.deepcopy(SMALL_TEAM)
-    with FakeGitLab(team, admin_token=ADMIN_TOKEN, clock=lambda: clock[0]) as fake:
+    with FakeGitLab(
+        copy.deepcopy(SMALL_TEAM), admin_token=ADMIN_TOKEN, clock=lambda: clock[0]
+    ) as fake:
         project = fake.state.projects[min(fake.state.projects)]
         incremental = Store(f"sqlite:///{folder / 'incremental.db'}")
         sync(fake, incremental, ADMIN_TOKEN, options=OPTIONS, now=clock[0])
