@@ -426,6 +426,8 @@ def _argument_problems(name: str, args: Any) -> list[tuple[str, str]]:
     for error in errors:
         where = _where(error.absolute_path)
         found += [(where, message) for message in _messages(error)]
+    if not found:  # the usual case: no look for near misses (a rules library makes hundreds)
+        return found
     # A misspelt argument is one mistake: "did you mean 'x'?" says what "missing 'x'" would.
     meant = {closest(key, schema.get("properties", {})) for key in args}
     return [
