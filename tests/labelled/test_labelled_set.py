@@ -24,6 +24,7 @@ SETS = {
     "dev3": HERE / "dev3",
     "dev4": HERE / "dev4",
     "dev5": HERE / "dev5",
+    "dev6": HERE / "dev6",
     "holdout": HERE / "holdout",
 }
 
