@@ -17,6 +17,7 @@ from bot.rules.conditions.registry import (
 )
 from bot.rules.explain import literal, shorten
 from bot.rules.fields import FieldType, Scope
+from bot.rules.guards import unreachable
 from bot.rules.items import ItemTest, standalone
 from bot.rules.screen import Probe, Screens
 
@@ -27,11 +28,16 @@ _REGEX_ERRORS = (re.error, ValueError, OverflowError, RecursionError)
 
 
 def compile_regex(pattern: str, flags: int = 0) -> tuple[re.Pattern[str] | None, str]:
-    """The compiled pattern, or None and why Python's `re` refuses it."""
+    """The compiled pattern, or None and why Python's `re` refuses it, or why it cannot be
+    what its author meant: an alternative that a first-letter guard before it makes
+    unreachable (``bot.rules.guards``)."""
     try:
-        return re.compile(pattern, flags), ""
+        regex = re.compile(pattern, flags)
     except _REGEX_ERRORS as error:
         return None, f"bad regular expression {literal(pattern)}: {error}"
+    if "(?=" in pattern and (dead := unreachable(pattern, flags)):
+        return None, "\n".join(dead)  # one problem a line (``problems``)
+    return regex, ""
 
 
 @register
@@ -41,7 +47,9 @@ class Matches(FieldCondition):
     Python `re` syntax, searched anywhere in the text (anchor it with `^` and `$`);
     `ignore_case: true` or an inline `(?i)` ignores case. Null never matches. With `means`,
     explanations say what the pattern finds instead of showing it: `title matches a fix
-    prefix` rather than `title matches /^(fix|bug)\\b/ (any case)`.
+    prefix` rather than `title matches /^(fix|bug)\\b/ (any case)`. A lookahead that guards
+    alternatives by their first letters, `(?=[bc])(?:bug|crash)`, must allow every one of
+    them: `rules check` names an alternative it rules out, which could never match.
 
     Example:
 
@@ -190,7 +198,8 @@ class Matches(FieldCondition):
 
     def problems(self, scope: Scope) -> list[Finding]:
         if self.error:
-            return [("pattern", self.error), *super().problems(scope)]
+            mistakes = [("pattern", line) for line in self.error.splitlines()]
+            return [*mistakes, *super().problems(scope)]
         return super().problems(scope)
 
 
@@ -390,7 +399,7 @@ class Count(FieldCondition):
         }
 
     def problems(self, scope: Scope) -> list[Finding]:
-        found: list[Finding] = [("matching", self.error)] if self.error else []
+        found: list[Finding] = [("matching", line) for line in self.error.splitlines()]
         if "means" in self.args and "matching" not in self.args:
             found.append(("means", "means names what `matching` finds; this count has none"))
         if self.low is not None and self.high is not None and self.low > self.high:
