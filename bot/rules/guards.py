@@ -16,6 +16,7 @@ bound (``.``, ``\\w``, a negated set, an optional start) makes it say nothing.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from re import _constants as _c  # type: ignore[attr-defined]
@@ -32,6 +33,17 @@ def unreachable(pattern: str, flags: int = 0) -> list[str]:
     >>> [line[:45] for line in unreachable(r"\\b(?=[bc])(?:bug|crash|deadlock)")]
     ["'deadlock…' can never match: it starts with"]
     """
+    return list(_unreachable(pattern, flags))
+
+
+@functools.cache
+def _unreachable(pattern: str, flags: int) -> tuple[str, ...]:
+    """``unreachable``, once per pattern: parsing in Python costs about as much as loading the
+    rest of a rule set, and tests and long-running processes load the same patterns again."""
+    return tuple(_find(pattern, flags))
+
+
+def _find(pattern: str, flags: int) -> list[str]:
     try:
         parsed = _p.parse(pattern, flags)
     except (re.error, ValueError, OverflowError, RecursionError):
