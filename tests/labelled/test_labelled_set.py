@@ -25,6 +25,7 @@ SETS = {
     "dev4": HERE / "dev4",
     "dev5": HERE / "dev5",
     "dev6": HERE / "dev6",
+    "dev7": HERE / "dev7",
     "holdout": HERE / "holdout",
 }
 
