@@ -9,9 +9,10 @@ compiles, so neither Python nor an example that happens to match another way say
 
 ``unreachable`` reads Python's own parse of a pattern and finds what follows a lookahead (each
 alternative, when it is a group of them, looking into nested groups) whose possible first
-characters the lookahead all rules out. ``rules check`` reports them as problems of the pattern (``bot.rules.conditions.text``).
-It only says "unreachable" when it is sure: any construct whose first character it cannot
-bound (``.``, ``\\w``, a negated set, an optional start) makes it say nothing.
+characters the lookahead all rules out. ``rules check`` reports them as problems of the
+pattern (``bot.rules.conditions.text``). It only says "unreachable" when it is sure: any
+construct whose first character it cannot bound (``.``, ``\\w``, a negated set, an optional
+start) makes it say nothing.
 """
 
 from __future__ import annotations
@@ -50,19 +51,19 @@ def _find(pattern: str, flags: int) -> list[str]:
         return []  # compile_regex reports why
     fold = bool(parsed.state.flags & re.IGNORECASE)
     found: list[str] = []
-    _walk(list(parsed), fold, pattern, found)
+    _walk(list(parsed), fold, found)
     return found
 
 
-def _walk(items: Sequence[tuple[Any, Any]], fold: bool, pattern: str, found: list[str]) -> None:
+def _walk(items: Sequence[tuple[Any, Any]], fold: bool, found: list[str]) -> None:
     for index, (op, av) in enumerate(items):
         if op is _c.ASSERT and av[0] == 1 and index + 1 < len(items):
             guard = _firsts(list(av[1]), fold)
             if guard is not None:
                 for dead, firsts in _dead(list(items[index + 1 :]), guard, fold):
-                    found.append(_message(dead, firsts, pattern, guard))
+                    found.append(_message(dead, firsts, guard))
         for child in _children(op, av):
-            _walk(list(child), fold, pattern, found)
+            _walk(list(child), fold, found)
 
 
 def _children(op: Any, av: Any) -> Iterable[Any]:
@@ -144,10 +145,7 @@ def _firsts(items: Sequence[tuple[Any, Any]], fold: bool) -> frozenset[str] | No
         if op is _c.IN:
             return _set(av, fold)
         if op is _c.SUBPATTERN:
-            inner = _firsts(list(av[3]), fold or bool(av[1] & re.IGNORECASE))
-            if inner is None:
-                return None
-            return inner
+            return _firsts(list(av[3]), fold or bool(av[1] & re.IGNORECASE))
         if op is _c.BRANCH:
             union: set[str] = set()
             for alternative in av[1]:
@@ -178,21 +176,21 @@ def _fold(chars: frozenset[str], fold: bool) -> frozenset[str]:
     return frozenset(char.lower() for char in chars) if fold else chars
 
 
-def _message(alternative: Any, firsts: frozenset[str], pattern: str, guard: frozenset[str]) -> str:
+def _message(alternative: Any, firsts: frozenset[str], guard: frozenset[str]) -> str:
     start = "".join(sorted(firsts))
     letters = "".join(sorted(guard))
     return (
-        f"{_shown(alternative, pattern)} can never match: it starts with "
+        f"{_shown(alternative)} can never match: it starts with "
         f"{start!r}, which the lookahead (?=[{letters}]) before it rules out"
     )
 
 
-def _shown(alternative: Any, pattern: str) -> str:
+def _shown(alternative: Any) -> str:
     """The alternative's leading literal text, for the message (``'mitigat…'``): its
     characters up to the first that is not literal or that alternatives follow (``_dead``
     has already taken the way apart where it opens with alternatives)."""
     shown = "".join(_leading(list(alternative)))[:24]
-    return repr(shown + "…") if shown else "starting there"
+    return repr(shown + "…") if shown else "an alternative"
 
 
 def _leading(items: Sequence[tuple[Any, Any]]) -> Iterable[str]:
