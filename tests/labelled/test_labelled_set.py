@@ -26,6 +26,7 @@ SETS = {
     "dev5": HERE / "dev5",
     "dev6": HERE / "dev6",
     "dev7": HERE / "dev7",
+    "dev8": HERE / "dev8",
     "holdout": HERE / "holdout",
 }
 
