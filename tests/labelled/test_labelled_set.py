@@ -27,6 +27,7 @@ SETS = {
     "dev6": HERE / "dev6",
     "dev7": HERE / "dev7",
     "dev8": HERE / "dev8",
+    "dev9": HERE / "dev9",
     "holdout": HERE / "holdout",
 }
 
