@@ -15,21 +15,9 @@ from typing import Any
 import pytest
 
 from tests.labelled import read
+from tests.rules.labelled import SETS
 
 HERE = Path(__file__).parent
-SETS = {
-    "labelled": HERE,
-    "dev": HERE / "dev",
-    "dev2": HERE / "dev2",
-    "dev3": HERE / "dev3",
-    "dev4": HERE / "dev4",
-    "dev5": HERE / "dev5",
-    "dev6": HERE / "dev6",
-    "dev7": HERE / "dev7",
-    "dev8": HERE / "dev8",
-    "dev9": HERE / "dev9",
-    "holdout": HERE / "holdout",
-}
 
 MR_FAMILIES = (
     "mr_description",
