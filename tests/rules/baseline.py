@@ -69,9 +69,15 @@ def precision_recall(truth: Sequence[bool], predicted: Sequence[bool]) -> tuple[
     return (tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0)
 
 
+def _version(text: str) -> tuple[int, ...]:
+    """``"1.9.1"`` → ``(1, 9, 1)``; digits only, so a suffix such as ``rc1`` is ignored."""
+    return tuple(int("".join(c for c in part if c.isdigit()) or 0) for part in text.split(".")[:3])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     readable = "--readable" in (sys.argv[1:] if argv is None else argv)
     try:
+        import sklearn
         from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.model_selection import StratifiedKFold, cross_val_predict
@@ -85,10 +91,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             # A model a rule file could carry and an explanation could show: present words
             # and word pairs with L1-sparse weights (a few hundred a family).
             present = CountVectorizer(ngram_range=(1, 2), binary=True, min_df=3)
+            # scikit-learn 1.8 deprecated ``penalty``: ``l1_ratio=1`` asks for the same L1 fit.
+            sparse: dict[str, Any] = (
+                {"l1_ratio": 1.0} if _version(sklearn.__version__) >= (1, 8) else {"penalty": "l1"}
+            )
             return make_pipeline(
                 present,
                 LogisticRegression(
-                    C=1, penalty="l1", solver="liblinear", class_weight="balanced", max_iter=5000
+                    C=1, solver="liblinear", class_weight="balanced", max_iter=5000, **sparse
                 ),
             )
         words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)
