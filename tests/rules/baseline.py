@@ -9,7 +9,7 @@ saw a held-out set (2026-11-28) and unchanged since:
   (sublinear term frequency, terms seen at least twice);
 - model: logistic regression, ``C=4``, classes weighted by their frequency, threshold 0.5;
 - text: a merge request's title, description and listed paths; a comment's body;
-- trained on every set the rules were tuned against (labelled and dev to dev11), one model per
+- trained on every set the rules were tuned against (labelled and dev to dev12), one model per
   family; scored on the held-out set next to the shipped rules, item by item. Bot comments earn
   nothing either way.
 

@@ -40,7 +40,7 @@ HOLDOUT = LABELLED / "holdout"
 # A held-out set that has been tuned against becomes the next ``devN``.
 SETS = {
     "labelled": LABELLED,
-    **{name: LABELLED / name for name in ("dev", *(f"dev{n}" for n in range(2, 12)))},
+    **{name: LABELLED / name for name in ("dev", *(f"dev{n}" for n in range(2, 13)))},
     "holdout": HOLDOUT,
 }
 # The sets the rules were tuned against: every one but the held-out set.
@@ -397,7 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         dest="which",
         choices=sorted(SETS),
         default="labelled",
-        help="the set to score: labelled (tuned against, with targets), dev to dev11 (tuned "
+        help="the set to score: labelled (tuned against, with targets), dev to dev12 (tuned "
         "against after a first untouched measurement) or holdout (never tuned against)",
     )
     parser.add_argument(
