@@ -9,9 +9,9 @@ saw a held-out set (2026-11-28) and unchanged since:
   (sublinear term frequency, terms seen at least twice);
 - model: logistic regression, ``C=4``, classes weighted by their frequency, threshold 0.5;
 - text: a merge request's title, description and listed paths; a comment's body;
-- trained on every set the rules were tuned against (labelled and dev to dev12), one model per
-  family; scored on the held-out set next to the shipped rules, item by item. Bot comments earn
-  nothing either way.
+- trained on every set the rules were tuned against (the labelled set and every dev set), one
+  model per family; scored on the held-out set next to the shipped rules, item by item. Bot
+  comments earn nothing either way.
 
 It also prints the model's 5-fold cross-validated score on the training sets, the estimate one
 would have had without a held-out set.
@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import yaml
+from packaging.version import Version
 
 from tests.rules.labelled import (
     COMMENT_FAMILIES,
@@ -69,11 +70,6 @@ def precision_recall(truth: Sequence[bool], predicted: Sequence[bool]) -> tuple[
     return (tp / (tp + fp) if tp + fp else 0.0, tp / (tp + fn) if tp + fn else 0.0)
 
 
-def _version(text: str) -> tuple[int, ...]:
-    """``"1.9.1"`` → ``(1, 9, 1)``; digits only, so a suffix such as ``rc1`` is ignored."""
-    return tuple(int("".join(c for c in part if c.isdigit()) or 0) for part in text.split(".")[:3])
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     readable = "--readable" in (sys.argv[1:] if argv is None else argv)
     try:
@@ -93,7 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             present = CountVectorizer(ngram_range=(1, 2), binary=True, min_df=3)
             # scikit-learn 1.8 deprecated ``penalty``: ``l1_ratio=1`` asks for the same L1 fit.
             sparse: dict[str, Any] = (
-                {"l1_ratio": 1.0} if _version(sklearn.__version__) >= (1, 8) else {"penalty": "l1"}
+                {"l1_ratio": 1.0}
+                if Version(sklearn.__version__) >= Version("1.8")
+                else {"penalty": "l1"}
             )
             return make_pipeline(
                 present,

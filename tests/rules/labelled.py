@@ -36,11 +36,25 @@ ROOT = Path(__file__).resolve().parents[2]
 LABELLED = ROOT / "tests" / "labelled"
 DEV5 = LABELLED / "dev5"  # the held-out set when the second labelling was drawn
 HOLDOUT = LABELLED / "holdout"
+
+
+def _dev_number(directory: Path) -> int:
+    """``dev`` → 1, ``dev12`` → 12: the order the dev sets were collected in."""
+    return int(directory.name.removeprefix("dev") or 1)
+
+
 # The sets by name (``--set``); ``markers`` gives where each one's table sits in docs/rules.md.
-# A held-out set that has been tuned against becomes the next ``devN``.
+# A held-out set that has been tuned against becomes the next ``devN`` directory, which is
+# picked up here by its name.
 SETS = {
     "labelled": LABELLED,
-    **{name: LABELLED / name for name in ("dev", *(f"dev{n}" for n in range(2, 13)))},
+    **{
+        directory.name: directory
+        for directory in sorted(
+            (d for d in LABELLED.iterdir() if d.is_dir() and re.fullmatch(r"dev\d*", d.name)),
+            key=_dev_number,
+        )
+    },
     "holdout": HOLDOUT,
 }
 # The sets the rules were tuned against: every one but the held-out set.
@@ -397,8 +411,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         dest="which",
         choices=sorted(SETS),
         default="labelled",
-        help="the set to score: labelled (tuned against, with targets), dev to dev12 (tuned "
-        "against after a first untouched measurement) or holdout (never tuned against)",
+        help=f"the set to score: labelled (tuned against, with targets), dev to {list(SETS)[-2]} "
+        "(tuned against after a first untouched measurement) or holdout (never tuned against)",
     )
     parser.add_argument(
         "--errors",
