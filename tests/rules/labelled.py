@@ -289,6 +289,21 @@ def load_items(directory: Path = LABELLED) -> tuple[Item, ...]:
     return tuple(items)
 
 
+@functools.cache
+def load_labels(directory: Path = LABELLED) -> tuple[Item, ...]:
+    """``load_items`` without the activities: sources, families and labels only, for comparing
+    labellers, which needs no rule and no GitLab payload."""
+    items = [
+        Item(item["source"], _labelled(item, MR_FAMILIES), item["truth"], (), item["title"])
+        for item in _read("merge_requests.yaml", directory)
+    ]
+    items += [
+        Item(item["source"], _labelled(item, COMMENT_FAMILIES), item["truth"], (), item["body"])
+        for item in _read("review_comments.yaml", directory)
+    ]
+    return tuple(items)
+
+
 def shipped_rules(rules: Path = RULES, ladder: Path = LADDER) -> RuleSet:
     """The rules library as shipped: every ``rules/*.yaml``, checked against the ladder."""
     return load_rules(sorted(rules.glob("*.yaml")), load_ladder(ladder).expectations)

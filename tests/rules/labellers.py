@@ -35,6 +35,7 @@ from tests.rules.labelled import (
     documented_table,
     family_of_rule,
     load_items,
+    load_labels,
     matched_rules,
     shipped_rules,
     write_table,
@@ -142,7 +143,7 @@ def across_sets() -> dict[str, dict[str, Score]]:
     }
     # A set collected after the third labelling (the newest held-out set) has no sample.
     return {
-        name: compare(load_items(directory), third, lambda item: set())[0]
+        name: compare(load_labels(directory), third, lambda item: set())[0]
         for name, directory in SETS.items()
         if name in sampled
     }
