@@ -435,8 +435,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="FAMILY",
         help="list false positives and negatives (of the given families, else all)",
     )
+    parser.add_argument(
+        "--rules",
+        type=Path,
+        default=RULES,
+        metavar="DIR",
+        help="score the rule files of DIR instead of rules/ (an older commit's, say, from "
+        "`git archive REV rules | tar -x -C DIR/..`); not with --write",
+    )
     args = parser.parse_args(argv)
-    ruleset = shipped_rules()
+    if args.write and args.rules != RULES:
+        parser.error("--write documents the shipped rules only")
+    ruleset = shipped_rules(args.rules)
     scores = score(ruleset, load_items(SETS[args.which]))
     print(table(scores))
     if args.errors is not None:

@@ -268,6 +268,24 @@ def test_the_documented_scores_of_the_other_sets_are_the_computed_ones(
     )
 
 
+def test_older_rule_files_are_scored_from_their_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # How docs/rules.md's side-by-side columns are reproduced: the rule files of a commit, in a
+    # directory of their own. Without fixes.yaml no bug fix is found at all.
+    older = tmp_path / "rules"
+    older.mkdir()
+    for path in labelled.RULES.glob("*.yaml"):
+        if path.name != "fixes.yaml":
+            (older / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert labelled.main(["--set", "dev", "--rules", str(older)]) == 0
+    rows = {line.split("|")[1].strip(): line for line in capsys.readouterr().out.splitlines()[2:]}
+    assert "| 0.00 | 0.00 |" in rows["`bug_fix`"]
+    assert "| 0.00 | 0.00 |" not in rows["`tests`"]
+    with pytest.raises(SystemExit):
+        labelled.main(["--write", "--rules", str(older)])
+
+
 # -- the first-letter convention of long keyword patterns ---------------------------------------
 # Long alternations are written `\b(?=[abc])(?:(?=a)(?:...)|(?=b)(?:...)|...)` for speed (see the
 # rule files' headers). A word filed under the wrong letter, or whose letter is missing from the
