@@ -444,7 +444,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "`git archive REV rules | tar -x -C DIR/..`); not with --write",
     )
     args = parser.parse_args(argv)
-    if args.write and args.rules != RULES:
+    if args.write and args.rules.resolve() != RULES:
         parser.error("--write documents the shipped rules only")
     ruleset = shipped_rules(args.rules)
     scores = score(ruleset, load_items(SETS[args.which]))
